@@ -188,10 +188,10 @@ pub struct PackageRegistration {
     pub username: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for PackageRegistration {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &[
                 "address_country_code",
                 "address_first_name",
@@ -221,8 +221,8 @@ impl<'de> ::serde::Deserialize<'de> for PackageRegistration {
             ],
             true,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = PackageRegistration;
             fn expecting(
                 &self,
@@ -230,10 +230,10 @@ impl<'de> ::serde::Deserialize<'de> for PackageRegistration {
             ) -> ::std::fmt::Result {
                 f.write_str("struct PackageRegistration")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<PackageRegistration, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<PackageRegistration, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
@@ -287,7 +287,8 @@ impl<'de> ::serde::Deserialize<'de> for PackageRegistration {
                 > = ::std::option::Option::None;
                 let mut f23: ::std::option::Option<UserType> = ::std::option::Option::None;
                 let mut f24: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -532,7 +533,8 @@ impl<'de> ::serde::Deserialize<'de> for PackageRegistration {
                 })
             }
         }
-        deserializer.deserialize_struct("PackageRegistration", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("PackageRegistration", __FIELDS.names(), __Visitor)
     }
 }
 /// Whether to place the user in the genealogy tree (`<place genealogy>` on the page): `1` or `0` (DOMAIN.md), sent as a form-field string.
@@ -597,15 +599,15 @@ pub struct RegisteredUser {
     pub uid: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for RegisteredUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["uid"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RegisteredUser;
             fn expecting(
                 &self,
@@ -613,12 +615,13 @@ impl<'de> ::serde::Deserialize<'de> for RegisteredUser {
             ) -> ::std::fmt::Result {
                 f.write_str("struct RegisteredUser")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<RegisteredUser, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<RegisteredUser, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "uid")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -629,7 +632,7 @@ impl<'de> ::serde::Deserialize<'de> for RegisteredUser {
                 })
             }
         }
-        deserializer.deserialize_struct("RegisteredUser", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("RegisteredUser", __FIELDS.names(), __Visitor)
     }
 }
 /// Success body of `POST /user/signup/` (DOMAIN.md: `{"status_code": 200, "errors": {}, "data": {"uid": "<Unique user id>"}}`); assumed identical for `POST /user/signup-package/`, which documents no success body.
@@ -645,15 +648,15 @@ pub struct RegistrationResponse {
     pub status_code: i64,
 }
 impl<'de> ::serde::Deserialize<'de> for RegistrationResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["data", "errors", "status_code"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RegistrationResponse;
             fn expecting(
                 &self,
@@ -661,10 +664,10 @@ impl<'de> ::serde::Deserialize<'de> for RegistrationResponse {
             ) -> ::std::fmt::Result {
                 f.write_str("struct RegistrationResponse")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<RegistrationResponse, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<RegistrationResponse, __A::Error> {
                 let mut f0: ::std::option::Option<RegisteredUser> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::collections::HashMap<
@@ -673,7 +676,8 @@ impl<'de> ::serde::Deserialize<'de> for RegistrationResponse {
                     >,
                 > = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "data")?,
                         1 => {
@@ -700,7 +704,8 @@ impl<'de> ::serde::Deserialize<'de> for RegistrationResponse {
                 })
             }
         }
-        deserializer.deserialize_struct("RegistrationResponse", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("RegistrationResponse", __FIELDS.names(), __Visitor)
     }
 }
 /// Body of the 500 "Server Error" of `POST /user/signup-package/`, documented only by its message "User creation is failed." (no field). The shape is a guess: the `{status_code, errors, data}` envelope (DOMAIN.md) with `errors` left free-form, since a message with no field has no known key.
@@ -716,15 +721,15 @@ pub struct ServerErrorResponse {
     pub status_code: i64,
 }
 impl<'de> ::serde::Deserialize<'de> for ServerErrorResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["data", "errors", "status_code"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ServerErrorResponse;
             fn expecting(
                 &self,
@@ -732,10 +737,10 @@ impl<'de> ::serde::Deserialize<'de> for ServerErrorResponse {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ServerErrorResponse")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ServerErrorResponse, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ServerErrorResponse, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::serde_json::Value>,
                 > = ::std::option::Option::None;
@@ -743,7 +748,8 @@ impl<'de> ::serde::Deserialize<'de> for ServerErrorResponse {
                     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 > = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "data")?,
                         1 => {
@@ -770,7 +776,8 @@ impl<'de> ::serde::Deserialize<'de> for ServerErrorResponse {
                 })
             }
         }
-        deserializer.deserialize_struct("ServerErrorResponse", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("ServerErrorResponse", __FIELDS.names(), __Visitor)
     }
 }
 /// Success body of `GET /user/get/sponsors/`. Not documented: the page shows no response, DOMAIN.md says the shape is unknown. A guess: the `{status_code, errors, data}` envelope of the signup response with a free-form `data`.
@@ -787,15 +794,15 @@ pub struct SponsorListResponse {
     pub status_code: i64,
 }
 impl<'de> ::serde::Deserialize<'de> for SponsorListResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["data", "errors", "status_code"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SponsorListResponse;
             fn expecting(
                 &self,
@@ -803,10 +810,10 @@ impl<'de> ::serde::Deserialize<'de> for SponsorListResponse {
             ) -> ::std::fmt::Result {
                 f.write_str("struct SponsorListResponse")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<SponsorListResponse, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<SponsorListResponse, __A::Error> {
                 let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::collections::HashMap<
@@ -815,7 +822,8 @@ impl<'de> ::serde::Deserialize<'de> for SponsorListResponse {
                     >,
                 > = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "data")?,
                         1 => {
@@ -842,7 +850,8 @@ impl<'de> ::serde::Deserialize<'de> for SponsorListResponse {
                 })
             }
         }
-        deserializer.deserialize_struct("SponsorListResponse", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("SponsorListResponse", __FIELDS.names(), __Visitor)
     }
 }
 /// Form fields of `POST /user/validate-sponsor/`, sent as multipart/form-data.
@@ -853,15 +862,15 @@ pub struct SponsorValidation {
     pub sponsor: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for SponsorValidation {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["sponsor"],
             true,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SponsorValidation;
             fn expecting(
                 &self,
@@ -869,12 +878,13 @@ impl<'de> ::serde::Deserialize<'de> for SponsorValidation {
             ) -> ::std::fmt::Result {
                 f.write_str("struct SponsorValidation")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<SponsorValidation, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<SponsorValidation, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -891,7 +901,7 @@ impl<'de> ::serde::Deserialize<'de> for SponsorValidation {
                 })
             }
         }
-        deserializer.deserialize_struct("SponsorValidation", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("SponsorValidation", __FIELDS.names(), __Visitor)
     }
 }
 /// Success body of `POST /user/validate-sponsor/`. Not documented: the page shows no response. A guess: the `{status_code, errors, data}` envelope of the signup response with a free-form `data`.
@@ -908,15 +918,15 @@ pub struct SponsorValidationResponse {
     pub status_code: i64,
 }
 impl<'de> ::serde::Deserialize<'de> for SponsorValidationResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["data", "errors", "status_code"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SponsorValidationResponse;
             fn expecting(
                 &self,
@@ -924,10 +934,10 @@ impl<'de> ::serde::Deserialize<'de> for SponsorValidationResponse {
             ) -> ::std::fmt::Result {
                 f.write_str("struct SponsorValidationResponse")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<SponsorValidationResponse, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<SponsorValidationResponse, __A::Error> {
                 let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::collections::HashMap<
@@ -936,7 +946,8 @@ impl<'de> ::serde::Deserialize<'de> for SponsorValidationResponse {
                     >,
                 > = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "data")?,
                         1 => {
@@ -964,7 +975,7 @@ impl<'de> ::serde::Deserialize<'de> for SponsorValidationResponse {
             }
         }
         deserializer
-            .deserialize_struct("SponsorValidationResponse", FIELDS.names(), Visitor)
+            .deserialize_struct("SponsorValidationResponse", __FIELDS.names(), __Visitor)
     }
 }
 /// Form fields of `POST /user/signup/` (register a new user without a package), sent as multipart/form-data. Required fields and allowed values from DOMAIN.md; rules from the page's error table.
@@ -999,10 +1010,10 @@ pub struct UserRegistration {
     pub username: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for UserRegistration {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &[
                 "agree_terms",
                 "country_code",
@@ -1020,8 +1031,8 @@ impl<'de> ::serde::Deserialize<'de> for UserRegistration {
             ],
             true,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = UserRegistration;
             fn expecting(
                 &self,
@@ -1029,10 +1040,10 @@ impl<'de> ::serde::Deserialize<'de> for UserRegistration {
             ) -> ::std::fmt::Result {
                 f.write_str("struct UserRegistration")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<UserRegistration, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<UserRegistration, __A::Error> {
                 let mut f0: ::std::option::Option<AgreeTerms> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1054,7 +1065,8 @@ impl<'de> ::serde::Deserialize<'de> for UserRegistration {
                 > = ::std::option::Option::None;
                 let mut f11: ::std::option::Option<UserType> = ::std::option::Option::None;
                 let mut f12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1166,7 +1178,7 @@ impl<'de> ::serde::Deserialize<'de> for UserRegistration {
                 })
             }
         }
-        deserializer.deserialize_struct("UserRegistration", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("UserRegistration", __FIELDS.names(), __Visitor)
     }
 }
 /// Role of the new user (`<user role>` on the page): `customer` or `member` (DOMAIN.md). A `member` needs a `sponsor`.
@@ -1239,15 +1251,15 @@ pub struct ValidationErrorResponse {
     pub status_code: i64,
 }
 impl<'de> ::serde::Deserialize<'de> for ValidationErrorResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["data", "errors", "status_code"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ValidationErrorResponse;
             fn expecting(
                 &self,
@@ -1255,10 +1267,10 @@ impl<'de> ::serde::Deserialize<'de> for ValidationErrorResponse {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ValidationErrorResponse")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ValidationErrorResponse, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ValidationErrorResponse, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::serde_json::Value>,
                 > = ::std::option::Option::None;
@@ -1269,7 +1281,8 @@ impl<'de> ::serde::Deserialize<'de> for ValidationErrorResponse {
                     >,
                 > = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "data")?,
                         1 => {
@@ -1297,7 +1310,7 @@ impl<'de> ::serde::Deserialize<'de> for ValidationErrorResponse {
             }
         }
         deserializer
-            .deserialize_struct("ValidationErrorResponse", FIELDS.names(), Visitor)
+            .deserialize_struct("ValidationErrorResponse", __FIELDS.names(), __Visitor)
     }
 }
 /// Error types.

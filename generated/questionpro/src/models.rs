@@ -26,15 +26,15 @@ pub struct ApiErrorModel {
     pub resource_url: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for ApiErrorModel {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["docs", "httpStatusCode", "id", "message", "name", "resourceUrl"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ApiErrorModel;
             fn expecting(
                 &self,
@@ -42,17 +42,18 @@ impl<'de> ::serde::Deserialize<'de> for ApiErrorModel {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ApiErrorModel")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ApiErrorModel, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ApiErrorModel, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<ApiErrorModelId> = ::std::option::Option::None;
                 let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "docs")?,
                         1 => {
@@ -94,7 +95,7 @@ impl<'de> ::serde::Deserialize<'de> for ApiErrorModel {
                 })
             }
         }
-        deserializer.deserialize_struct("ApiErrorModel", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ApiErrorModel", __FIELDS.names(), __Visitor)
     }
 }
 /// QuestionPro error code (e.g. 1010 "Incorrect API Key"). The pages print it as a string ("1010"); the error-codes page shows an integer.
@@ -128,15 +129,15 @@ pub struct Community {
     pub status: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for Community {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["id", "name", "shortURL", "status"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Community;
             fn expecting(
                 &self,
@@ -144,15 +145,16 @@ impl<'de> ::serde::Deserialize<'de> for Community {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Community")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Community, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Community, __A::Error> {
                 let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "name")?,
@@ -181,7 +183,7 @@ impl<'de> ::serde::Deserialize<'de> for Community {
                 })
             }
         }
-        deserializer.deserialize_struct("Community", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Community", __FIELDS.names(), __Visitor)
     }
 }
 /// A list of panels (created by user + shared communities) for a given user.
@@ -195,15 +197,15 @@ pub struct CommunityListResponse {
     pub response: ::std::vec::Vec<Community>,
 }
 impl<'de> ::serde::Deserialize<'de> for CommunityListResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["pagination", "requestID", "response"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = CommunityListResponse;
             fn expecting(
                 &self,
@@ -211,14 +213,15 @@ impl<'de> ::serde::Deserialize<'de> for CommunityListResponse {
             ) -> ::std::fmt::Result {
                 f.write_str("struct CommunityListResponse")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<CommunityListResponse, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<CommunityListResponse, __A::Error> {
                 let mut f0: ::std::option::Option<Pagination> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::vec::Vec<Community>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -251,7 +254,8 @@ impl<'de> ::serde::Deserialize<'de> for CommunityListResponse {
                 })
             }
         }
-        deserializer.deserialize_struct("CommunityListResponse", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("CommunityListResponse", __FIELDS.names(), __Visitor)
     }
 }
 /// The body of every error response.
@@ -260,15 +264,15 @@ pub struct ErrorEnvelope {
     pub response: ErrorResponse,
 }
 impl<'de> ::serde::Deserialize<'de> for ErrorEnvelope {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["response"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ErrorEnvelope;
             fn expecting(
                 &self,
@@ -276,12 +280,13 @@ impl<'de> ::serde::Deserialize<'de> for ErrorEnvelope {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ErrorEnvelope")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ErrorEnvelope, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ErrorEnvelope, __A::Error> {
                 let mut f0: ::std::option::Option<ErrorResponse> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -298,7 +303,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorEnvelope {
                 })
             }
         }
-        deserializer.deserialize_struct("ErrorEnvelope", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ErrorEnvelope", __FIELDS.names(), __Visitor)
     }
 }
 /// `ErrorResponse`
@@ -307,15 +312,15 @@ pub struct ErrorResponse {
     pub error: ApiErrorModel,
 }
 impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["error"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ErrorResponse;
             fn expecting(
                 &self,
@@ -323,12 +328,13 @@ impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ErrorResponse")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ErrorResponse, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ErrorResponse, __A::Error> {
                 let mut f0: ::std::option::Option<ApiErrorModel> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "error")?
@@ -341,7 +347,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
                 })
             }
         }
-        deserializer.deserialize_struct("ErrorResponse", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ErrorResponse", __FIELDS.names(), __Visitor)
     }
 }
 /// One member to add to a panel. Inferred from the request example of POST /micropanel/members; the page prints no request schema.
@@ -390,10 +396,10 @@ pub struct MemberImport {
     pub username: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for MemberImport {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &[
                 "custom1",
                 "custom2",
@@ -412,8 +418,8 @@ impl<'de> ::serde::Deserialize<'de> for MemberImport {
             ],
             true,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = MemberImport;
             fn expecting(
                 &self,
@@ -421,10 +427,10 @@ impl<'de> ::serde::Deserialize<'de> for MemberImport {
             ) -> ::std::fmt::Result {
                 f.write_str("struct MemberImport")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<MemberImport, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<MemberImport, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
@@ -465,7 +471,8 @@ impl<'de> ::serde::Deserialize<'de> for MemberImport {
                 let mut f13: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -589,7 +596,7 @@ impl<'de> ::serde::Deserialize<'de> for MemberImport {
                 })
             }
         }
-        deserializer.deserialize_struct("MemberImport", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("MemberImport", __FIELDS.names(), __Visitor)
     }
 }
 /// The result of importing panel members.
@@ -601,15 +608,15 @@ pub struct MemberImportResponse {
     pub response: MemberImportResult,
 }
 impl<'de> ::serde::Deserialize<'de> for MemberImportResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["requestID", "response"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = MemberImportResponse;
             fn expecting(
                 &self,
@@ -617,13 +624,14 @@ impl<'de> ::serde::Deserialize<'de> for MemberImportResponse {
             ) -> ::std::fmt::Result {
                 f.write_str("struct MemberImportResponse")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<MemberImportResponse, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<MemberImportResponse, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<MemberImportResult> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -648,7 +656,8 @@ impl<'de> ::serde::Deserialize<'de> for MemberImportResponse {
                 })
             }
         }
-        deserializer.deserialize_struct("MemberImportResponse", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("MemberImportResponse", __FIELDS.names(), __Visitor)
     }
 }
 /// Counts of the members scanned, added and rejected by one import.
@@ -674,10 +683,10 @@ pub struct MemberImportResult {
     pub total_member_scanned: i64,
 }
 impl<'de> ::serde::Deserialize<'de> for MemberImportResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &[
                 "duplicateEmailAddress",
                 "duplicateUsername",
@@ -691,8 +700,8 @@ impl<'de> ::serde::Deserialize<'de> for MemberImportResult {
             ],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = MemberImportResult;
             fn expecting(
                 &self,
@@ -700,10 +709,10 @@ impl<'de> ::serde::Deserialize<'de> for MemberImportResult {
             ) -> ::std::fmt::Result {
                 f.write_str("struct MemberImportResult")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<MemberImportResult, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<MemberImportResult, __A::Error> {
                 let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
@@ -713,7 +722,8 @@ impl<'de> ::serde::Deserialize<'de> for MemberImportResult {
                 let mut f6: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f7: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f8: ::std::option::Option<i64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -818,7 +828,8 @@ impl<'de> ::serde::Deserialize<'de> for MemberImportResult {
                 })
             }
         }
-        deserializer.deserialize_struct("MemberImportResult", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("MemberImportResult", __FIELDS.names(), __Visitor)
     }
 }
 /// Paging information of a list response.
@@ -835,15 +846,15 @@ pub struct Pagination {
     pub total_pages: i64,
 }
 impl<'de> ::serde::Deserialize<'de> for Pagination {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["currentPage", "links", "perPage", "totalItems", "totalPages"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Pagination;
             fn expecting(
                 &self,
@@ -851,16 +862,17 @@ impl<'de> ::serde::Deserialize<'de> for Pagination {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Pagination")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Pagination, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Pagination, __A::Error> {
                 let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<PaginationLinks> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f4: ::std::option::Option<i64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -905,7 +917,7 @@ impl<'de> ::serde::Deserialize<'de> for Pagination {
                 })
             }
         }
-        deserializer.deserialize_struct("Pagination", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Pagination", __FIELDS.names(), __Visitor)
     }
 }
 /// Links to this and the neighbouring pages of the list.
@@ -944,15 +956,15 @@ pub struct PaginationLinks {
     pub self_: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for PaginationLinks {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["first", "last", "next", "prev", "self"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = PaginationLinks;
             fn expecting(
                 &self,
@@ -960,10 +972,10 @@ impl<'de> ::serde::Deserialize<'de> for PaginationLinks {
             ) -> ::std::fmt::Result {
                 f.write_str("struct PaginationLinks")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<PaginationLinks, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<PaginationLinks, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::option::Option<::std::string::String>>,
                 > = ::std::option::Option::None;
@@ -977,7 +989,8 @@ impl<'de> ::serde::Deserialize<'de> for PaginationLinks {
                     ::std::option::Option<::std::option::Option<::std::string::String>>,
                 > = ::std::option::Option::None;
                 let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_nullable(
@@ -1020,7 +1033,7 @@ impl<'de> ::serde::Deserialize<'de> for PaginationLinks {
                 })
             }
         }
-        deserializer.deserialize_struct("PaginationLinks", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("PaginationLinks", __FIELDS.names(), __Visitor)
     }
 }
 /// The value of one profile field of the member.
@@ -1032,15 +1045,15 @@ pub struct ProfileField {
     pub value: ProfileFieldValue,
 }
 impl<'de> ::serde::Deserialize<'de> for ProfileField {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["profileFieldId", "value"],
             true,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ProfileField;
             fn expecting(
                 &self,
@@ -1048,13 +1061,14 @@ impl<'de> ::serde::Deserialize<'de> for ProfileField {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ProfileField")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ProfileField, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ProfileField, __A::Error> {
                 let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<ProfileFieldValue> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1078,7 +1092,7 @@ impl<'de> ::serde::Deserialize<'de> for ProfileField {
                 })
             }
         }
-        deserializer.deserialize_struct("ProfileField", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ProfileField", __FIELDS.names(), __Visitor)
     }
 }
 /// A string, or an array of integers.
@@ -1119,15 +1133,15 @@ pub struct UpdateUserRequest {
     pub password: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for UpdateUserRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["departmentID", "emailAddress", "firstName", "lastName", "password"],
             true,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = UpdateUserRequest;
             fn expecting(
                 &self,
@@ -1135,10 +1149,10 @@ impl<'de> ::serde::Deserialize<'de> for UpdateUserRequest {
             ) -> ::std::fmt::Result {
                 f.write_str("struct UpdateUserRequest")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<UpdateUserRequest, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<UpdateUserRequest, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
@@ -1152,7 +1166,8 @@ impl<'de> ::serde::Deserialize<'de> for UpdateUserRequest {
                 let mut f4: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1201,7 +1216,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateUserRequest {
                 })
             }
         }
-        deserializer.deserialize_struct("UpdateUserRequest", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("UpdateUserRequest", __FIELDS.names(), __Visitor)
     }
 }
 /// A QuestionPro user account.
@@ -1230,10 +1245,10 @@ pub struct User {
     pub user_type: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for User {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &[
                 "creationDate",
                 "departmentID",
@@ -1249,8 +1264,8 @@ impl<'de> ::serde::Deserialize<'de> for User {
             ],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = User;
             fn expecting(
                 &self,
@@ -1258,10 +1273,10 @@ impl<'de> ::serde::Deserialize<'de> for User {
             ) -> ::std::fmt::Result {
                 f.write_str("struct User")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<User, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<User, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -1273,7 +1288,8 @@ impl<'de> ::serde::Deserialize<'de> for User {
                 let mut f8: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f9: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1372,7 +1388,7 @@ impl<'de> ::serde::Deserialize<'de> for User {
                 })
             }
         }
-        deserializer.deserialize_struct("User", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("User", __FIELDS.names(), __Visitor)
     }
 }
 /// A single user.
@@ -1384,15 +1400,15 @@ pub struct UserResponse {
     pub response: User,
 }
 impl<'de> ::serde::Deserialize<'de> for UserResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["requestID", "response"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = UserResponse;
             fn expecting(
                 &self,
@@ -1400,13 +1416,14 @@ impl<'de> ::serde::Deserialize<'de> for UserResponse {
             ) -> ::std::fmt::Result {
                 f.write_str("struct UserResponse")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<UserResponse, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<UserResponse, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<User> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1431,7 +1448,7 @@ impl<'de> ::serde::Deserialize<'de> for UserResponse {
                 })
             }
         }
-        deserializer.deserialize_struct("UserResponse", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("UserResponse", __FIELDS.names(), __Visitor)
     }
 }
 impl ::std::fmt::Debug for MemberImport {

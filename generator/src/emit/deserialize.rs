@@ -11,6 +11,10 @@
 //! error message as the derive; it does not read a struct from an array, which no JSON Schema
 //! `object` allows.
 //!
+//! The impl's own names are serde's (`__D`, `__A`, `__Visitor`, `__FIELDS`): its field types
+//! name models unqualified, and a model may be called `D`, `A` or `Visitor`
+//! (`tests/fixtures/hostile-names`); no model name starts with underscores.
+//!
 //! Only structs whose serde attributes are all understood here are written: named fields, no
 //! generics, at most `deny_unknown_fields` on the struct, and per field `rename`, `default`,
 //! `default = "path"`, `skip_serializing_if` and the runtime's three-state
@@ -138,13 +142,13 @@ fn impl_for(name: &syn::Ident, deny_unknown: bool, fields: &[FieldPlan]) -> Item
     });
     let read_keys = if fields.is_empty() {
         quote! {
-            while map.next_key_seed(FIELDS)?.is_some() {
+            while map.next_key_seed(__FIELDS)?.is_some() {
                 #rt::skip_value(&mut map)?;
             }
         }
     } else {
         quote! {
-            while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+            while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)? {
                 match key {
                     #(#arms)*
                     _ => #rt::skip_value(&mut map)?,
@@ -154,21 +158,21 @@ fn impl_for(name: &syn::Ident, deny_unknown: bool, fields: &[FieldPlan]) -> Item
     };
     syn::parse_quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                const FIELDS: #rt::Fields = #rt::Fields::new(&[#(#wires),*], #deny_unknown);
-                struct Visitor;
-                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(deserializer: __D) -> ::std::result::Result<Self, __D::Error> {
+                const __FIELDS: #rt::Fields = #rt::Fields::new(&[#(#wires),*], #deny_unknown);
+                struct __Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                     type Value = #name;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                         f.write_str(#expecting)
                     }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
+                    fn visit_map<__A: ::serde::de::MapAccess<'de>>(self, mut map: __A) -> ::std::result::Result<#name, __A::Error> {
                         #(let mut #slots: ::std::option::Option<#tys> = ::std::option::Option::None;)*
                         #read_keys
                         ::std::result::Result::Ok(#name { #(#values),* })
                     }
                 }
-                deserializer.deserialize_struct(#name_text, FIELDS.names(), Visitor)
+                deserializer.deserialize_struct(#name_text, __FIELDS.names(), __Visitor)
             }
         }
     }

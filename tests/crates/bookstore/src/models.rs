@@ -14,15 +14,15 @@ pub struct Author {
     pub name: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for Author {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["name"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Author;
             fn expecting(
                 &self,
@@ -30,12 +30,13 @@ impl<'de> ::serde::Deserialize<'de> for Author {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Author")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Author, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Author, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "name")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -46,7 +47,7 @@ impl<'de> ::serde::Deserialize<'de> for Author {
                 })
             }
         }
-        deserializer.deserialize_struct("Author", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Author", __FIELDS.names(), __Visitor)
     }
 }
 /// `AuthorPage`
@@ -57,15 +58,15 @@ pub struct AuthorPage {
     pub continuation: ::std::option::Option<AuthorPageContinuation>,
 }
 impl<'de> ::serde::Deserialize<'de> for AuthorPage {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["authors", "continuation"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = AuthorPage;
             fn expecting(
                 &self,
@@ -73,15 +74,16 @@ impl<'de> ::serde::Deserialize<'de> for AuthorPage {
             ) -> ::std::fmt::Result {
                 f.write_str("struct AuthorPage")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<AuthorPage, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<AuthorPage, __A::Error> {
                 let mut f0: ::std::option::Option<::std::vec::Vec<Author>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<AuthorPageContinuation>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -106,7 +108,7 @@ impl<'de> ::serde::Deserialize<'de> for AuthorPage {
                 })
             }
         }
-        deserializer.deserialize_struct("AuthorPage", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("AuthorPage", __FIELDS.names(), __Visitor)
     }
 }
 /// `AuthorPageContinuation`
@@ -116,15 +118,15 @@ pub struct AuthorPageContinuation {
     pub token: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for AuthorPageContinuation {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["token"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = AuthorPageContinuation;
             fn expecting(
                 &self,
@@ -132,14 +134,15 @@ impl<'de> ::serde::Deserialize<'de> for AuthorPageContinuation {
             ) -> ::std::fmt::Result {
                 f.write_str("struct AuthorPageContinuation")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<AuthorPageContinuation, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<AuthorPageContinuation, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "token")?
@@ -153,7 +156,7 @@ impl<'de> ::serde::Deserialize<'de> for AuthorPageContinuation {
             }
         }
         deserializer
-            .deserialize_struct("AuthorPageContinuation", FIELDS.names(), Visitor)
+            .deserialize_struct("AuthorPageContinuation", __FIELDS.names(), __Visitor)
     }
 }
 /// `Book`
@@ -175,15 +178,15 @@ pub struct Book {
     pub title: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for Book {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["isbn", "price", "subtitle", "title"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Book;
             fn expecting(
                 &self,
@@ -191,10 +194,10 @@ impl<'de> ::serde::Deserialize<'de> for Book {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Book")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Book, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Book, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::std::option::Option<f64>>,
@@ -203,7 +206,8 @@ impl<'de> ::serde::Deserialize<'de> for Book {
                     ::std::option::Option<::std::option::Option<::std::string::String>>,
                 > = ::std::option::Option::None;
                 let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "isbn")?,
                         1 => {
@@ -234,7 +238,7 @@ impl<'de> ::serde::Deserialize<'de> for Book {
                 })
             }
         }
-        deserializer.deserialize_struct("Book", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Book", __FIELDS.names(), __Visitor)
     }
 }
 /// `BookPage`
@@ -245,15 +249,15 @@ pub struct BookPage {
     pub total_pages: i64,
 }
 impl<'de> ::serde::Deserialize<'de> for BookPage {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["items", "totalPages"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = BookPage;
             fn expecting(
                 &self,
@@ -261,13 +265,14 @@ impl<'de> ::serde::Deserialize<'de> for BookPage {
             ) -> ::std::fmt::Result {
                 f.write_str("struct BookPage")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<BookPage, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<BookPage, __A::Error> {
                 let mut f0: ::std::option::Option<::std::vec::Vec<Book>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "items")?
@@ -288,7 +293,7 @@ impl<'de> ::serde::Deserialize<'de> for BookPage {
                 })
             }
         }
-        deserializer.deserialize_struct("BookPage", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("BookPage", __FIELDS.names(), __Visitor)
     }
 }
 /// Changes to a book. A property left out stays as it is; `null` clears it.
@@ -311,15 +316,15 @@ pub struct BookPatch {
     pub title: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for BookPatch {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["price", "subtitle", "title"],
             true,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = BookPatch;
             fn expecting(
                 &self,
@@ -327,10 +332,10 @@ impl<'de> ::serde::Deserialize<'de> for BookPatch {
             ) -> ::std::fmt::Result {
                 f.write_str("struct BookPatch")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<BookPatch, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<BookPatch, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::option::Option<f64>>,
                 > = ::std::option::Option::None;
@@ -340,7 +345,8 @@ impl<'de> ::serde::Deserialize<'de> for BookPatch {
                 let mut f2: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_nullable(
@@ -369,7 +375,7 @@ impl<'de> ::serde::Deserialize<'de> for BookPatch {
                 })
             }
         }
-        deserializer.deserialize_struct("BookPatch", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("BookPatch", __FIELDS.names(), __Visitor)
     }
 }
 /// `CursorPage`
@@ -384,15 +390,15 @@ pub struct CursorPage {
     pub next_cursor: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 impl<'de> ::serde::Deserialize<'de> for CursorPage {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["data", "next_cursor"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = CursorPage;
             fn expecting(
                 &self,
@@ -400,15 +406,16 @@ impl<'de> ::serde::Deserialize<'de> for CursorPage {
             ) -> ::std::fmt::Result {
                 f.write_str("struct CursorPage")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<CursorPage, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<CursorPage, __A::Error> {
                 let mut f0: ::std::option::Option<::std::vec::Vec<Book>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::std::option::Option<::std::string::String>>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "data")?,
                         1 => {
@@ -427,7 +434,7 @@ impl<'de> ::serde::Deserialize<'de> for CursorPage {
                 })
             }
         }
-        deserializer.deserialize_struct("CursorPage", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("CursorPage", __FIELDS.names(), __Visitor)
     }
 }
 /// `ErrorModel`
@@ -437,15 +444,15 @@ pub struct ErrorModel {
     pub message: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for ErrorModel {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["code", "message"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ErrorModel;
             fn expecting(
                 &self,
@@ -453,13 +460,14 @@ impl<'de> ::serde::Deserialize<'de> for ErrorModel {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ErrorModel")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ErrorModel, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ErrorModel, __A::Error> {
                 let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "code")?,
                         1 => {
@@ -478,7 +486,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorModel {
                 })
             }
         }
-        deserializer.deserialize_struct("ErrorModel", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ErrorModel", __FIELDS.names(), __Visitor)
     }
 }
 /// `LinkPage`
@@ -488,15 +496,15 @@ pub struct LinkPage {
     pub links: LinkPageLinks,
 }
 impl<'de> ::serde::Deserialize<'de> for LinkPage {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["items", "links"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = LinkPage;
             fn expecting(
                 &self,
@@ -504,13 +512,14 @@ impl<'de> ::serde::Deserialize<'de> for LinkPage {
             ) -> ::std::fmt::Result {
                 f.write_str("struct LinkPage")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<LinkPage, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<LinkPage, __A::Error> {
                 let mut f0: ::std::option::Option<::std::vec::Vec<Book>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<LinkPageLinks> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "items")?
@@ -527,7 +536,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkPage {
                 })
             }
         }
-        deserializer.deserialize_struct("LinkPage", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("LinkPage", __FIELDS.names(), __Visitor)
     }
 }
 /// `LinkPageLinks`
@@ -542,15 +551,15 @@ pub struct LinkPageLinks {
     pub next: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 impl<'de> ::serde::Deserialize<'de> for LinkPageLinks {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["next"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = LinkPageLinks;
             fn expecting(
                 &self,
@@ -558,14 +567,15 @@ impl<'de> ::serde::Deserialize<'de> for LinkPageLinks {
             ) -> ::std::fmt::Result {
                 f.write_str("struct LinkPageLinks")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<LinkPageLinks, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<LinkPageLinks, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::option::Option<::std::string::String>>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_nullable(
@@ -582,7 +592,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkPageLinks {
                 })
             }
         }
-        deserializer.deserialize_struct("LinkPageLinks", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("LinkPageLinks", __FIELDS.names(), __Visitor)
     }
 }
 /// `OffsetPage`
@@ -592,15 +602,15 @@ pub struct OffsetPage {
     pub total: i64,
 }
 impl<'de> ::serde::Deserialize<'de> for OffsetPage {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["results", "total"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = OffsetPage;
             fn expecting(
                 &self,
@@ -608,13 +618,14 @@ impl<'de> ::serde::Deserialize<'de> for OffsetPage {
             ) -> ::std::fmt::Result {
                 f.write_str("struct OffsetPage")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<OffsetPage, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<OffsetPage, __A::Error> {
                 let mut f0: ::std::option::Option<::std::vec::Vec<Book>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -635,7 +646,7 @@ impl<'de> ::serde::Deserialize<'de> for OffsetPage {
                 })
             }
         }
-        deserializer.deserialize_struct("OffsetPage", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("OffsetPage", __FIELDS.names(), __Visitor)
     }
 }
 impl ::std::fmt::Debug for AuthorPageContinuation {

@@ -91,15 +91,15 @@ pub struct ObjWithOptionArray {
     pub things: ::std::vec::Vec<::std::option::Option<Task>>,
 }
 impl<'de> ::serde::Deserialize<'de> for ObjWithOptionArray {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["stranger-things", "things"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ObjWithOptionArray;
             fn expecting(
                 &self,
@@ -107,17 +107,18 @@ impl<'de> ::serde::Deserialize<'de> for ObjWithOptionArray {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ObjWithOptionArray")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ObjWithOptionArray, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ObjWithOptionArray, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::vec::Vec<::std::option::Option<Task>>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::vec::Vec<::std::option::Option<Task>>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -145,7 +146,8 @@ impl<'de> ::serde::Deserialize<'de> for ObjWithOptionArray {
                 })
             }
         }
-        deserializer.deserialize_struct("ObjWithOptionArray", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("ObjWithOptionArray", __FIELDS.names(), __Visitor)
     }
 }
 /// `Task`
@@ -158,15 +160,15 @@ pub struct Task {
     pub state: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for Task {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["id", "name", "output_rules", "script", "state"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Task;
             fn expecting(
                 &self,
@@ -174,10 +176,10 @@ impl<'de> ::serde::Deserialize<'de> for Task {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Task")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Task, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Task, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<
@@ -185,7 +187,8 @@ impl<'de> ::serde::Deserialize<'de> for Task {
                 > = ::std::option::Option::None;
                 let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "name")?,
@@ -218,7 +221,7 @@ impl<'de> ::serde::Deserialize<'de> for Task {
                 })
             }
         }
-        deserializer.deserialize_struct("Task", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Task", __FIELDS.names(), __Visitor)
     }
 }
 /// `TaskEvent`
@@ -230,15 +233,15 @@ pub struct TaskEvent {
     pub time: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 impl<'de> ::serde::Deserialize<'de> for TaskEvent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["payload", "seq", "stream", "time"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = TaskEvent;
             fn expecting(
                 &self,
@@ -246,17 +249,18 @@ impl<'de> ::serde::Deserialize<'de> for TaskEvent {
             ) -> ::std::fmt::Result {
                 f.write_str("struct TaskEvent")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskEvent, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<TaskEvent, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<u32> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f3: ::std::option::Option<
                     ::chrono::DateTime<::chrono::offset::Utc>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -285,7 +289,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskEvent {
                 })
             }
         }
-        deserializer.deserialize_struct("TaskEvent", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("TaskEvent", __FIELDS.names(), __Visitor)
     }
 }
 /// `TaskOutput`
@@ -296,15 +300,15 @@ pub struct TaskOutput {
     pub size: u64,
 }
 impl<'de> ::serde::Deserialize<'de> for TaskOutput {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["id", "path", "size"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = TaskOutput;
             fn expecting(
                 &self,
@@ -312,14 +316,15 @@ impl<'de> ::serde::Deserialize<'de> for TaskOutput {
             ) -> ::std::fmt::Result {
                 f.write_str("struct TaskOutput")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskOutput, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<TaskOutput, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<u64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "path")?,
@@ -334,7 +339,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskOutput {
                 })
             }
         }
-        deserializer.deserialize_struct("TaskOutput", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("TaskOutput", __FIELDS.names(), __Visitor)
     }
 }
 /// `TaskSubmit`
@@ -347,15 +352,15 @@ pub struct TaskSubmit {
     pub script: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for TaskSubmit {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["default", "name", "output_rules", "script"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = TaskSubmit;
             fn expecting(
                 &self,
@@ -363,17 +368,18 @@ impl<'de> ::serde::Deserialize<'de> for TaskSubmit {
             ) -> ::std::fmt::Result {
                 f.write_str("struct TaskSubmit")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskSubmit, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<TaskSubmit, __A::Error> {
                 let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<
                     ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 > = ::std::option::Option::None;
                 let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -408,7 +414,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskSubmit {
                 })
             }
         }
-        deserializer.deserialize_struct("TaskSubmit", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("TaskSubmit", __FIELDS.names(), __Visitor)
     }
 }
 /// `TaskSubmitResult`
@@ -417,15 +423,15 @@ pub struct TaskSubmitResult {
     pub id: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for TaskSubmitResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["id"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = TaskSubmitResult;
             fn expecting(
                 &self,
@@ -433,12 +439,13 @@ impl<'de> ::serde::Deserialize<'de> for TaskSubmitResult {
             ) -> ::std::fmt::Result {
                 f.write_str("struct TaskSubmitResult")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<TaskSubmitResult, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<TaskSubmitResult, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -449,7 +456,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskSubmitResult {
                 })
             }
         }
-        deserializer.deserialize_struct("TaskSubmitResult", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("TaskSubmitResult", __FIELDS.names(), __Visitor)
     }
 }
 /// `UploadedChunk`
@@ -458,15 +465,15 @@ pub struct UploadedChunk {
     pub id: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for UploadedChunk {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["id"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = UploadedChunk;
             fn expecting(
                 &self,
@@ -474,12 +481,13 @@ impl<'de> ::serde::Deserialize<'de> for UploadedChunk {
             ) -> ::std::fmt::Result {
                 f.write_str("struct UploadedChunk")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<UploadedChunk, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<UploadedChunk, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -490,7 +498,7 @@ impl<'de> ::serde::Deserialize<'de> for UploadedChunk {
                 })
             }
         }
-        deserializer.deserialize_struct("UploadedChunk", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("UploadedChunk", __FIELDS.names(), __Visitor)
     }
 }
 /// `UserCreate`
@@ -499,15 +507,15 @@ pub struct UserCreate {
     pub name: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for UserCreate {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["name"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = UserCreate;
             fn expecting(
                 &self,
@@ -515,12 +523,13 @@ impl<'de> ::serde::Deserialize<'de> for UserCreate {
             ) -> ::std::fmt::Result {
                 f.write_str("struct UserCreate")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<UserCreate, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<UserCreate, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "name")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -531,7 +540,7 @@ impl<'de> ::serde::Deserialize<'de> for UserCreate {
                 })
             }
         }
-        deserializer.deserialize_struct("UserCreate", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("UserCreate", __FIELDS.names(), __Visitor)
     }
 }
 /// `UserCreateResult`
@@ -542,15 +551,15 @@ pub struct UserCreateResult {
     pub token: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for UserCreateResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["id", "name", "token"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = UserCreateResult;
             fn expecting(
                 &self,
@@ -558,14 +567,15 @@ impl<'de> ::serde::Deserialize<'de> for UserCreateResult {
             ) -> ::std::fmt::Result {
                 f.write_str("struct UserCreateResult")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<UserCreateResult, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<UserCreateResult, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "name")?,
@@ -582,7 +592,7 @@ impl<'de> ::serde::Deserialize<'de> for UserCreateResult {
                 })
             }
         }
-        deserializer.deserialize_struct("UserCreateResult", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("UserCreateResult", __FIELDS.names(), __Visitor)
     }
 }
 /// `WhoamiResult`
@@ -592,15 +602,15 @@ pub struct WhoamiResult {
     pub name: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for WhoamiResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["id", "name"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WhoamiResult;
             fn expecting(
                 &self,
@@ -608,13 +618,14 @@ impl<'de> ::serde::Deserialize<'de> for WhoamiResult {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WhoamiResult")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WhoamiResult, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WhoamiResult, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "name")?,
@@ -627,7 +638,7 @@ impl<'de> ::serde::Deserialize<'de> for WhoamiResult {
                 })
             }
         }
-        deserializer.deserialize_struct("WhoamiResult", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("WhoamiResult", __FIELDS.names(), __Visitor)
     }
 }
 /// `Worker`
@@ -643,15 +654,15 @@ pub struct Worker {
     pub tasks: ::std::vec::Vec<WorkerTask>,
 }
 impl<'de> ::serde::Deserialize<'de> for Worker {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["deleted", "id", "instance_id", "lastping", "recycle", "tasks"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Worker;
             fn expecting(
                 &self,
@@ -659,10 +670,10 @@ impl<'de> ::serde::Deserialize<'de> for Worker {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Worker")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Worker, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Worker, __A::Error> {
                 let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<
@@ -673,7 +684,8 @@ impl<'de> ::serde::Deserialize<'de> for Worker {
                 > = ::std::option::Option::None;
                 let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
                 let mut f5: ::std::option::Option<::std::vec::Vec<WorkerTask>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -720,7 +732,7 @@ impl<'de> ::serde::Deserialize<'de> for Worker {
                 })
             }
         }
-        deserializer.deserialize_struct("Worker", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Worker", __FIELDS.names(), __Visitor)
     }
 }
 /// `WorkerAddOutput`
@@ -731,15 +743,15 @@ pub struct WorkerAddOutput {
     pub size: i64,
 }
 impl<'de> ::serde::Deserialize<'de> for WorkerAddOutput {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["chunks", "path", "size"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WorkerAddOutput;
             fn expecting(
                 &self,
@@ -747,16 +759,17 @@ impl<'de> ::serde::Deserialize<'de> for WorkerAddOutput {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WorkerAddOutput")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WorkerAddOutput, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WorkerAddOutput, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::vec::Vec<::std::string::String>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -777,7 +790,7 @@ impl<'de> ::serde::Deserialize<'de> for WorkerAddOutput {
                 })
             }
         }
-        deserializer.deserialize_struct("WorkerAddOutput", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("WorkerAddOutput", __FIELDS.names(), __Visitor)
     }
 }
 /// `WorkerAppendTask`
@@ -788,15 +801,15 @@ pub struct WorkerAppendTask {
     pub time: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 impl<'de> ::serde::Deserialize<'de> for WorkerAppendTask {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["payload", "stream", "time"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WorkerAppendTask;
             fn expecting(
                 &self,
@@ -804,16 +817,17 @@ impl<'de> ::serde::Deserialize<'de> for WorkerAppendTask {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WorkerAppendTask")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WorkerAppendTask, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WorkerAppendTask, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<
                     ::chrono::DateTime<::chrono::offset::Utc>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -840,7 +854,7 @@ impl<'de> ::serde::Deserialize<'de> for WorkerAppendTask {
                 })
             }
         }
-        deserializer.deserialize_struct("WorkerAppendTask", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("WorkerAppendTask", __FIELDS.names(), __Visitor)
     }
 }
 /// `WorkerBootstrap`
@@ -850,15 +864,15 @@ pub struct WorkerBootstrap {
     pub token: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for WorkerBootstrap {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["bootstrap", "token"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WorkerBootstrap;
             fn expecting(
                 &self,
@@ -866,13 +880,14 @@ impl<'de> ::serde::Deserialize<'de> for WorkerBootstrap {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WorkerBootstrap")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WorkerBootstrap, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WorkerBootstrap, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -893,7 +908,7 @@ impl<'de> ::serde::Deserialize<'de> for WorkerBootstrap {
                 })
             }
         }
-        deserializer.deserialize_struct("WorkerBootstrap", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("WorkerBootstrap", __FIELDS.names(), __Visitor)
     }
 }
 /// `WorkerBootstrapResult`
@@ -902,15 +917,15 @@ pub struct WorkerBootstrapResult {
     pub id: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for WorkerBootstrapResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["id"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WorkerBootstrapResult;
             fn expecting(
                 &self,
@@ -918,12 +933,13 @@ impl<'de> ::serde::Deserialize<'de> for WorkerBootstrapResult {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WorkerBootstrapResult")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WorkerBootstrapResult, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WorkerBootstrapResult, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -934,7 +950,8 @@ impl<'de> ::serde::Deserialize<'de> for WorkerBootstrapResult {
                 })
             }
         }
-        deserializer.deserialize_struct("WorkerBootstrapResult", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("WorkerBootstrapResult", __FIELDS.names(), __Visitor)
     }
 }
 /// `WorkerCompleteTask`
@@ -943,15 +960,15 @@ pub struct WorkerCompleteTask {
     pub failed: bool,
 }
 impl<'de> ::serde::Deserialize<'de> for WorkerCompleteTask {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["failed"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WorkerCompleteTask;
             fn expecting(
                 &self,
@@ -959,12 +976,13 @@ impl<'de> ::serde::Deserialize<'de> for WorkerCompleteTask {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WorkerCompleteTask")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WorkerCompleteTask, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WorkerCompleteTask, __A::Error> {
                 let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -981,7 +999,8 @@ impl<'de> ::serde::Deserialize<'de> for WorkerCompleteTask {
                 })
             }
         }
-        deserializer.deserialize_struct("WorkerCompleteTask", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("WorkerCompleteTask", __FIELDS.names(), __Visitor)
     }
 }
 /// `WorkerPingResult`
@@ -992,15 +1011,15 @@ pub struct WorkerPingResult {
     pub task: ::std::option::Option<WorkerPingTask>,
 }
 impl<'de> ::serde::Deserialize<'de> for WorkerPingResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["poweroff", "task"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WorkerPingResult;
             fn expecting(
                 &self,
@@ -1008,15 +1027,16 @@ impl<'de> ::serde::Deserialize<'de> for WorkerPingResult {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WorkerPingResult")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WorkerPingResult, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WorkerPingResult, __A::Error> {
                 let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<WorkerPingTask>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1035,7 +1055,7 @@ impl<'de> ::serde::Deserialize<'de> for WorkerPingResult {
                 })
             }
         }
-        deserializer.deserialize_struct("WorkerPingResult", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("WorkerPingResult", __FIELDS.names(), __Visitor)
     }
 }
 /// `WorkerPingTask`
@@ -1046,15 +1066,15 @@ pub struct WorkerPingTask {
     pub script: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for WorkerPingTask {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["id", "output_rules", "script"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WorkerPingTask;
             fn expecting(
                 &self,
@@ -1062,16 +1082,17 @@ impl<'de> ::serde::Deserialize<'de> for WorkerPingTask {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WorkerPingTask")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WorkerPingTask, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WorkerPingTask, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::vec::Vec<::std::string::String>,
                 > = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
                         1 => {
@@ -1098,7 +1119,7 @@ impl<'de> ::serde::Deserialize<'de> for WorkerPingTask {
                 })
             }
         }
-        deserializer.deserialize_struct("WorkerPingTask", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("WorkerPingTask", __FIELDS.names(), __Visitor)
     }
 }
 /// `WorkerTask`
@@ -1109,15 +1130,15 @@ pub struct WorkerTask {
     pub owner: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for WorkerTask {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["id", "name", "owner"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WorkerTask;
             fn expecting(
                 &self,
@@ -1125,14 +1146,15 @@ impl<'de> ::serde::Deserialize<'de> for WorkerTask {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WorkerTask")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WorkerTask, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WorkerTask, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "name")?,
@@ -1149,7 +1171,7 @@ impl<'de> ::serde::Deserialize<'de> for WorkerTask {
                 })
             }
         }
-        deserializer.deserialize_struct("WorkerTask", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("WorkerTask", __FIELDS.names(), __Visitor)
     }
 }
 /// `WorkersResult`
@@ -1158,15 +1180,15 @@ pub struct WorkersResult {
     pub workers: ::std::vec::Vec<Worker>,
 }
 impl<'de> ::serde::Deserialize<'de> for WorkersResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["workers"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WorkersResult;
             fn expecting(
                 &self,
@@ -1174,12 +1196,13 @@ impl<'de> ::serde::Deserialize<'de> for WorkersResult {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WorkersResult")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WorkersResult, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WorkersResult, __A::Error> {
                 let mut f0: ::std::option::Option<::std::vec::Vec<Worker>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1196,7 +1219,7 @@ impl<'de> ::serde::Deserialize<'de> for WorkersResult {
                 })
             }
         }
-        deserializer.deserialize_struct("WorkersResult", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("WorkersResult", __FIELDS.names(), __Visitor)
     }
 }
 /// Error types.

@@ -14,15 +14,15 @@ pub struct Envelope {
     pub error: EnvelopeError,
 }
 impl<'de> ::serde::Deserialize<'de> for Envelope {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["error"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Envelope;
             fn expecting(
                 &self,
@@ -30,12 +30,13 @@ impl<'de> ::serde::Deserialize<'de> for Envelope {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Envelope")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Envelope, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Envelope, __A::Error> {
                 let mut f0: ::std::option::Option<EnvelopeError> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "error")?
@@ -48,7 +49,7 @@ impl<'de> ::serde::Deserialize<'de> for Envelope {
                 })
             }
         }
-        deserializer.deserialize_struct("Envelope", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Envelope", __FIELDS.names(), __Visitor)
     }
 }
 /// `EnvelopeError`
@@ -59,15 +60,15 @@ pub struct EnvelopeError {
     pub message: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for EnvelopeError {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["errors", "id", "message"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = EnvelopeError;
             fn expecting(
                 &self,
@@ -75,16 +76,17 @@ impl<'de> ::serde::Deserialize<'de> for EnvelopeError {
             ) -> ::std::fmt::Result {
                 f.write_str("struct EnvelopeError")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<EnvelopeError, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<EnvelopeError, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::vec::Vec<::std::string::String>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -111,7 +113,7 @@ impl<'de> ::serde::Deserialize<'de> for EnvelopeError {
                 })
             }
         }
-        deserializer.deserialize_struct("EnvelopeError", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("EnvelopeError", __FIELDS.names(), __Visitor)
     }
 }
 /// `Line`
@@ -121,15 +123,15 @@ pub struct Line {
     pub product: LineProduct,
 }
 impl<'de> ::serde::Deserialize<'de> for Line {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["count", "product"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Line;
             fn expecting(
                 &self,
@@ -137,13 +139,14 @@ impl<'de> ::serde::Deserialize<'de> for Line {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Line")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Line, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Line, __A::Error> {
                 let mut f0: ::std::option::Option<::std::num::NonZeroU64> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<LineProduct> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "count")?
@@ -164,7 +167,7 @@ impl<'de> ::serde::Deserialize<'de> for Line {
                 })
             }
         }
-        deserializer.deserialize_struct("Line", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Line", __FIELDS.names(), __Visitor)
     }
 }
 /// `LineProduct`
@@ -243,10 +246,10 @@ pub struct Order {
     pub tags: ::std::vec::Vec<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for Order {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &[
                 "code",
                 "contact",
@@ -262,8 +265,8 @@ impl<'de> ::serde::Deserialize<'de> for Order {
             ],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Order;
             fn expecting(
                 &self,
@@ -271,10 +274,10 @@ impl<'de> ::serde::Deserialize<'de> for Order {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Order")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Order, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Order, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<
@@ -290,7 +293,8 @@ impl<'de> ::serde::Deserialize<'de> for Order {
                 let mut f10: ::std::option::Option<
                     ::std::vec::Vec<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "code")?,
                         1 => {
@@ -345,7 +349,7 @@ impl<'de> ::serde::Deserialize<'de> for Order {
                 })
             }
         }
-        deserializer.deserialize_struct("Order", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Order", __FIELDS.names(), __Visitor)
     }
 }
 /// `OrderKind`
@@ -410,15 +414,15 @@ pub struct OrderMeta {
     pub note: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for OrderMeta {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["note"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = OrderMeta;
             fn expecting(
                 &self,
@@ -426,14 +430,15 @@ impl<'de> ::serde::Deserialize<'de> for OrderMeta {
             ) -> ::std::fmt::Result {
                 f.write_str("struct OrderMeta")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<OrderMeta, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<OrderMeta, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "note")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -444,7 +449,7 @@ impl<'de> ::serde::Deserialize<'de> for OrderMeta {
                 })
             }
         }
-        deserializer.deserialize_struct("OrderMeta", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("OrderMeta", __FIELDS.names(), __Visitor)
     }
 }
 /// `Problem`
@@ -458,15 +463,15 @@ pub struct Problem {
     pub type_: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for Problem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["detail", "status", "title", "type"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Problem;
             fn expecting(
                 &self,
@@ -474,17 +479,18 @@ impl<'de> ::serde::Deserialize<'de> for Problem {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Problem")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Problem, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Problem, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -515,7 +521,7 @@ impl<'de> ::serde::Deserialize<'de> for Problem {
                 })
             }
         }
-        deserializer.deserialize_struct("Problem", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Problem", __FIELDS.names(), __Visitor)
     }
 }
 /// Error types.

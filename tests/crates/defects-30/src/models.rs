@@ -15,15 +15,15 @@ pub struct ErrorModel {
     pub code: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for ErrorModel {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["code"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ErrorModel;
             fn expecting(
                 &self,
@@ -31,14 +31,15 @@ impl<'de> ::serde::Deserialize<'de> for ErrorModel {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ErrorModel")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ErrorModel, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ErrorModel, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "code")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -49,7 +50,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorModel {
                 })
             }
         }
-        deserializer.deserialize_struct("ErrorModel", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ErrorModel", __FIELDS.names(), __Visitor)
     }
 }
 /// `Item`
@@ -82,15 +83,15 @@ pub struct Item {
     pub size: ::std::option::Option<ItemSize>,
 }
 impl<'de> ::serde::Deserialize<'de> for Item {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["either", "id", "kind", "level", "meta", "mode", "note", "ratio", "size"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Item;
             fn expecting(
                 &self,
@@ -98,10 +99,10 @@ impl<'de> ::serde::Deserialize<'de> for Item {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Item")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Item, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Item, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<ItemEither>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<
@@ -117,7 +118,8 @@ impl<'de> ::serde::Deserialize<'de> for Item {
                 > = ::std::option::Option::None;
                 let mut f7: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
                 let mut f8: ::std::option::Option<::std::option::Option<ItemSize>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -166,7 +168,7 @@ impl<'de> ::serde::Deserialize<'de> for Item {
                 })
             }
         }
-        deserializer.deserialize_struct("Item", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Item", __FIELDS.names(), __Visitor)
     }
 }
 /// `ItemEither`
@@ -443,15 +445,15 @@ pub struct Node {
     pub name: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for Node {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["children", "name"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Node;
             fn expecting(
                 &self,
@@ -459,17 +461,18 @@ impl<'de> ::serde::Deserialize<'de> for Node {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Node")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Node, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Node, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::vec::Vec<Node>>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -488,7 +491,7 @@ impl<'de> ::serde::Deserialize<'de> for Node {
                 })
             }
         }
-        deserializer.deserialize_struct("Node", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Node", __FIELDS.names(), __Visitor)
     }
 }
 /// `ShippingError`
@@ -498,15 +501,15 @@ pub struct ShippingError {
     pub reason: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for ShippingError {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["reason"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ShippingError;
             fn expecting(
                 &self,
@@ -514,14 +517,15 @@ impl<'de> ::serde::Deserialize<'de> for ShippingError {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ShippingError")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ShippingError, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ShippingError, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -538,7 +542,7 @@ impl<'de> ::serde::Deserialize<'de> for ShippingError {
                 })
             }
         }
-        deserializer.deserialize_struct("ShippingError", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ShippingError", __FIELDS.names(), __Visitor)
     }
 }
 /// `Thing`
@@ -550,15 +554,15 @@ pub struct Thing {
     pub status: ::std::option::Option<ThingStatus>,
 }
 impl<'de> ::serde::Deserialize<'de> for Thing {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["color", "status"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Thing;
             fn expecting(
                 &self,
@@ -566,13 +570,14 @@ impl<'de> ::serde::Deserialize<'de> for Thing {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Thing")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Thing, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Thing, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<ThingColor>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::option::Option<ThingStatus>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "color")?
@@ -593,7 +598,7 @@ impl<'de> ::serde::Deserialize<'de> for Thing {
                 })
             }
         }
-        deserializer.deserialize_struct("Thing", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Thing", __FIELDS.names(), __Visitor)
     }
 }
 /// `ThingColor`

@@ -32,15 +32,15 @@ pub struct Buckle {
     pub width: i64,
 }
 impl<'de> ::serde::Deserialize<'de> for Buckle {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["width"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Buckle;
             fn expecting(
                 &self,
@@ -48,12 +48,13 @@ impl<'de> ::serde::Deserialize<'de> for Buckle {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Buckle")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Buckle, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Buckle, __A::Error> {
                 let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "width")?
@@ -66,7 +67,7 @@ impl<'de> ::serde::Deserialize<'de> for Buckle {
                 })
             }
         }
-        deserializer.deserialize_struct("Buckle", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Buckle", __FIELDS.names(), __Visitor)
     }
 }
 /// `Cat`
@@ -78,15 +79,15 @@ pub struct Cat {
     pub pet_type: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for Cat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["lives", "petType"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Cat;
             fn expecting(
                 &self,
@@ -94,13 +95,14 @@ impl<'de> ::serde::Deserialize<'de> for Cat {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Cat")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Cat, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Cat, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "lives")?
@@ -121,7 +123,7 @@ impl<'de> ::serde::Deserialize<'de> for Cat {
                 })
             }
         }
-        deserializer.deserialize_struct("Cat", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Cat", __FIELDS.names(), __Visitor)
     }
 }
 /// `Child`
@@ -146,10 +148,10 @@ pub struct Child {
     pub total: ::std::option::Option<f64>,
 }
 impl<'de> ::serde::Deserialize<'de> for Child {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &[
                 "discount",
                 "id",
@@ -163,8 +165,8 @@ impl<'de> ::serde::Deserialize<'de> for Child {
             ],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Child;
             fn expecting(
                 &self,
@@ -172,10 +174,10 @@ impl<'de> ::serde::Deserialize<'de> for Child {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Child")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Child, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Child, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<OrderDiscount>,
                 > = ::std::option::Option::None;
@@ -191,7 +193,8 @@ impl<'de> ::serde::Deserialize<'de> for Child {
                     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 > = ::std::option::Option::None;
                 let mut f8: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -238,7 +241,7 @@ impl<'de> ::serde::Deserialize<'de> for Child {
                 })
             }
         }
-        deserializer.deserialize_struct("Child", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Child", __FIELDS.names(), __Visitor)
     }
 }
 /// `ChildKind`
@@ -357,15 +360,15 @@ pub struct Collar {
     pub buckle: Buckle,
 }
 impl<'de> ::serde::Deserialize<'de> for Collar {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["buckle"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Collar;
             fn expecting(
                 &self,
@@ -373,12 +376,13 @@ impl<'de> ::serde::Deserialize<'de> for Collar {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Collar")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Collar, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Collar, __A::Error> {
                 let mut f0: ::std::option::Option<Buckle> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -395,7 +399,7 @@ impl<'de> ::serde::Deserialize<'de> for Collar {
                 })
             }
         }
-        deserializer.deserialize_struct("Collar", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Collar", __FIELDS.names(), __Visitor)
     }
 }
 /// `Dog`
@@ -407,15 +411,15 @@ pub struct Dog {
     pub pet_type: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for Dog {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["bark", "petType"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Dog;
             fn expecting(
                 &self,
@@ -423,13 +427,14 @@ impl<'de> ::serde::Deserialize<'de> for Dog {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Dog")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Dog, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Dog, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bark")?,
                         1 => {
@@ -448,7 +453,7 @@ impl<'de> ::serde::Deserialize<'de> for Dog {
                 })
             }
         }
-        deserializer.deserialize_struct("Dog", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Dog", __FIELDS.names(), __Visitor)
     }
 }
 /// A nullable union as a whole definition: typify would name its inner union after the definition itself.
@@ -553,15 +558,15 @@ pub struct GetOrderInternalServerErrorBody {
     pub accessory: ::std::option::Option<GetOrderInternalServerErrorBodyAccessory>,
 }
 impl<'de> ::serde::Deserialize<'de> for GetOrderInternalServerErrorBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["accessory"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = GetOrderInternalServerErrorBody;
             fn expecting(
                 &self,
@@ -569,14 +574,15 @@ impl<'de> ::serde::Deserialize<'de> for GetOrderInternalServerErrorBody {
             ) -> ::std::fmt::Result {
                 f.write_str("struct GetOrderInternalServerErrorBody")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<GetOrderInternalServerErrorBody, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<GetOrderInternalServerErrorBody, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<GetOrderInternalServerErrorBodyAccessory>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -596,8 +602,8 @@ impl<'de> ::serde::Deserialize<'de> for GetOrderInternalServerErrorBody {
         deserializer
             .deserialize_struct(
                 "GetOrderInternalServerErrorBody",
-                FIELDS.names(),
-                Visitor,
+                __FIELDS.names(),
+                __Visitor,
             )
     }
 }
@@ -622,15 +628,15 @@ pub struct GetOrderSortItem {
     pub field: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for GetOrderSortItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["desc", "field"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = GetOrderSortItem;
             fn expecting(
                 &self,
@@ -638,15 +644,16 @@ impl<'de> ::serde::Deserialize<'de> for GetOrderSortItem {
             ) -> ::std::fmt::Result {
                 f.write_str("struct GetOrderSortItem")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<GetOrderSortItem, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<GetOrderSortItem, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "desc")?,
                         1 => {
@@ -661,7 +668,7 @@ impl<'de> ::serde::Deserialize<'de> for GetOrderSortItem {
                 })
             }
         }
-        deserializer.deserialize_struct("GetOrderSortItem", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("GetOrderSortItem", __FIELDS.names(), __Visitor)
     }
 }
 /** Two `allOf` members meet at a property without letters: typify names the merged property's type after the parent alone, `Labels`, a second type of that name. No name of ours reaches a merged property: the definition is typed as `serde_json::Value` with a warning.
@@ -715,15 +722,15 @@ pub struct MaybeParcelValue {
     pub pages: i64,
 }
 impl<'de> ::serde::Deserialize<'de> for MaybeParcelValue {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["note", "pages"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = MaybeParcelValue;
             fn expecting(
                 &self,
@@ -731,15 +738,16 @@ impl<'de> ::serde::Deserialize<'de> for MaybeParcelValue {
             ) -> ::std::fmt::Result {
                 f.write_str("struct MaybeParcelValue")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<MaybeParcelValue, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<MaybeParcelValue, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "note")?,
                         1 => {
@@ -754,7 +762,7 @@ impl<'de> ::serde::Deserialize<'de> for MaybeParcelValue {
                 })
             }
         }
-        deserializer.deserialize_struct("MaybeParcelValue", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("MaybeParcelValue", __FIELDS.names(), __Visitor)
     }
 }
 /// `Money`
@@ -826,10 +834,10 @@ pub struct Order {
     pub total: ::std::option::Option<f64>,
 }
 impl<'de> ::serde::Deserialize<'de> for Order {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &[
                 "discount",
                 "id",
@@ -843,8 +851,8 @@ impl<'de> ::serde::Deserialize<'de> for Order {
             ],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Order;
             fn expecting(
                 &self,
@@ -852,10 +860,10 @@ impl<'de> ::serde::Deserialize<'de> for Order {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Order")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Order, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Order, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<OrderDiscount>,
                 > = ::std::option::Option::None;
@@ -871,7 +879,8 @@ impl<'de> ::serde::Deserialize<'de> for Order {
                     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 > = ::std::option::Option::None;
                 let mut f8: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -924,7 +933,7 @@ impl<'de> ::serde::Deserialize<'de> for Order {
                 })
             }
         }
-        deserializer.deserialize_struct("Order", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Order", __FIELDS.names(), __Visitor)
     }
 }
 /// `OrderDiscount`
@@ -1151,15 +1160,15 @@ pub struct Parcel {
     pub weight: ::std::option::Option<f64>,
 }
 impl<'de> ::serde::Deserialize<'de> for Parcel {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["pages", "weight"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Parcel;
             fn expecting(
                 &self,
@@ -1167,13 +1176,14 @@ impl<'de> ::serde::Deserialize<'de> for Parcel {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Parcel")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Parcel, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Parcel, __A::Error> {
                 let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "pages")?
@@ -1194,7 +1204,7 @@ impl<'de> ::serde::Deserialize<'de> for Parcel {
                 })
             }
         }
-        deserializer.deserialize_struct("Parcel", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Parcel", __FIELDS.names(), __Visitor)
     }
 }
 /// A tag value with braces (`{cat}`) must not break the generated format strings.
@@ -1222,15 +1232,15 @@ pub struct Quantity {
     pub size: QuantitySize,
 }
 impl<'de> ::serde::Deserialize<'de> for Quantity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["amount", "size"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Quantity;
             fn expecting(
                 &self,
@@ -1238,13 +1248,14 @@ impl<'de> ::serde::Deserialize<'de> for Quantity {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Quantity")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Quantity, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Quantity, __A::Error> {
                 let mut f0: ::std::option::Option<QuantityAmount> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<QuantitySize> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1263,7 +1274,7 @@ impl<'de> ::serde::Deserialize<'de> for Quantity {
                 })
             }
         }
-        deserializer.deserialize_struct("Quantity", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Quantity", __FIELDS.names(), __Visitor)
     }
 }
 /// `QuantityAmount`
@@ -1357,15 +1368,15 @@ pub struct Shipment {
     pub timeout: ::std::option::Option<Timeout>,
 }
 impl<'de> ::serde::Deserialize<'de> for Shipment {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["expandable", "label", "labels", "order", "parcel", "previous", "timeout"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Shipment;
             fn expecting(
                 &self,
@@ -1373,10 +1384,10 @@ impl<'de> ::serde::Deserialize<'de> for Shipment {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Shipment")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Shipment, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Shipment, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<ExpandableParcel>,
                 > = ::std::option::Option::None;
@@ -1390,7 +1401,8 @@ impl<'de> ::serde::Deserialize<'de> for Shipment {
                 let mut f4: ::std::option::Option<Parcel> = ::std::option::Option::None;
                 let mut f5: ::std::option::Option<::std::option::Option<MaybeParcel>> = ::std::option::Option::None;
                 let mut f6: ::std::option::Option<::std::option::Option<Timeout>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1451,7 +1463,7 @@ impl<'de> ::serde::Deserialize<'de> for Shipment {
                 })
             }
         }
-        deserializer.deserialize_struct("Shipment", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Shipment", __FIELDS.names(), __Visitor)
     }
 }
 /// A component whose name is the one typify would give `Shipment.order`'s union.
@@ -1461,15 +1473,15 @@ pub struct ShipmentOrder {
     pub id: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for ShipmentOrder {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["id"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ShipmentOrder;
             fn expecting(
                 &self,
@@ -1477,14 +1489,15 @@ impl<'de> ::serde::Deserialize<'de> for ShipmentOrder {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ShipmentOrder")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ShipmentOrder, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ShipmentOrder, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -1495,7 +1508,7 @@ impl<'de> ::serde::Deserialize<'de> for ShipmentOrder {
                 })
             }
         }
-        deserializer.deserialize_struct("ShipmentOrder", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ShipmentOrder", __FIELDS.names(), __Visitor)
     }
 }
 /// `ShipmentOrder2`

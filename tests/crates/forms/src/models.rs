@@ -17,15 +17,15 @@ pub struct Address {
     pub zip: ::std::option::Option<i64>,
 }
 impl<'de> ::serde::Deserialize<'de> for Address {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["city", "zip"],
             true,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Address;
             fn expecting(
                 &self,
@@ -33,13 +33,14 @@ impl<'de> ::serde::Deserialize<'de> for Address {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Address")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Address, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Address, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "city")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "zip")?,
@@ -52,7 +53,7 @@ impl<'de> ::serde::Deserialize<'de> for Address {
                 })
             }
         }
-        deserializer.deserialize_struct("Address", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Address", __FIELDS.names(), __Visitor)
     }
 }
 /// The decoded order, as JSON.
@@ -98,15 +99,15 @@ pub struct Order {
     pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 impl<'de> ::serde::Deserialize<'de> for Order {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["address", "gift", "lines", "price", "quantity", "sku", "tags"],
             true,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Order;
             fn expecting(
                 &self,
@@ -114,10 +115,10 @@ impl<'de> ::serde::Deserialize<'de> for Order {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Order")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Order, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Order, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<Address>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<
@@ -129,7 +130,8 @@ impl<'de> ::serde::Deserialize<'de> for Order {
                 let mut f6: ::std::option::Option<
                     ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -168,7 +170,7 @@ impl<'de> ::serde::Deserialize<'de> for Order {
                 })
             }
         }
-        deserializer.deserialize_struct("Order", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Order", __FIELDS.names(), __Visitor)
     }
 }
 impl Address {

@@ -225,15 +225,15 @@ pub struct S0PageNextBox {
     pub struct_: ::std::option::Option<S0PageNextBoxStruct>,
 }
 impl<'de> ::serde::Deserialize<'de> for S0PageNextBox {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["Clone.serde", "code", "OrderNaïve", "server", "struct"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = S0PageNextBox;
             fn expecting(
                 &self,
@@ -241,10 +241,10 @@ impl<'de> ::serde::Deserialize<'de> for S0PageNextBox {
             ) -> ::std::fmt::Result {
                 f.write_str("struct S0PageNextBox")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<S0PageNextBox, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<S0PageNextBox, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<S0PageNextBoxCode>,
@@ -259,7 +259,8 @@ impl<'de> ::serde::Deserialize<'de> for S0PageNextBox {
                 let mut f4: ::std::option::Option<
                     ::std::option::Option<S0PageNextBoxStruct>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -302,7 +303,7 @@ impl<'de> ::serde::Deserialize<'de> for S0PageNextBox {
                 })
             }
         }
-        deserializer.deserialize_struct("S0PageNextBox", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("S0PageNextBox", __FIELDS.names(), __Visitor)
     }
 }
 impl ::std::default::Default for S0PageNextBox {
@@ -333,15 +334,15 @@ pub struct S0PageNextBoxCode {
     pub server_address_x: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for S0PageNextBoxCode {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["FIELDS", "pet async", "SERVER_ADDRESS_X_"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = S0PageNextBoxCode;
             fn expecting(
                 &self,
@@ -349,16 +350,17 @@ impl<'de> ::serde::Deserialize<'de> for S0PageNextBoxCode {
             ) -> ::std::fmt::Result {
                 f.write_str("struct S0PageNextBoxCode")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<S0PageNextBoxCode, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<S0PageNextBoxCode, __A::Error> {
                 let mut f0: ::std::option::Option<MessageCreated> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -394,7 +396,7 @@ impl<'de> ::serde::Deserialize<'de> for S0PageNextBoxCode {
                 })
             }
         }
-        deserializer.deserialize_struct("S0PageNextBoxCode", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("S0PageNextBoxCode", __FIELDS.names(), __Visitor)
     }
 }
 /// `S0PageNextBoxOrderNauefveAdditionalProperties`
@@ -556,15 +558,15 @@ pub struct S0SizeBadRequestBody {
     pub node_headers: ::serde_json::Value,
 }
 impl<'de> ::serde::Deserialize<'de> for S0SizeBadRequestBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["listnext", "node.headers"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = S0SizeBadRequestBody;
             fn expecting(
                 &self,
@@ -572,15 +574,16 @@ impl<'de> ::serde::Deserialize<'de> for S0SizeBadRequestBody {
             ) -> ::std::fmt::Result {
                 f.write_str("struct S0SizeBadRequestBody")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<S0SizeBadRequestBody, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<S0SizeBadRequestBody, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<S0SizeBadRequestBodyListnext>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -605,7 +608,8 @@ impl<'de> ::serde::Deserialize<'de> for S0SizeBadRequestBody {
                 })
             }
         }
-        deserializer.deserialize_struct("S0SizeBadRequestBody", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("S0SizeBadRequestBody", __FIELDS.names(), __Visitor)
     }
 }
 /// `S0SizeBadRequestBodyListnext`
@@ -718,15 +722,15 @@ fn not_rust() {
     pub x: ::std::option::Option<S0PageNextBox>,
 }
 impl<'de> ::serde::Deserialize<'de> for S0SizeTooManyRequestsBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["client address", "for", "$id", "NONE", "parent-Vec", "__"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = S0SizeTooManyRequestsBody;
             fn expecting(
                 &self,
@@ -734,10 +738,10 @@ impl<'de> ::serde::Deserialize<'de> for S0SizeTooManyRequestsBody {
             ) -> ::std::fmt::Result {
                 f.write_str("struct S0SizeTooManyRequestsBody")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<S0SizeTooManyRequestsBody, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<S0SizeTooManyRequestsBody, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<S0SizeTooManyRequestsBodyClientAddress>,
                 > = ::std::option::Option::None;
@@ -754,7 +758,8 @@ impl<'de> ::serde::Deserialize<'de> for S0SizeTooManyRequestsBody {
                 let mut f5: ::std::option::Option<
                     ::std::option::Option<S0PageNextBox>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -791,7 +796,7 @@ impl<'de> ::serde::Deserialize<'de> for S0SizeTooManyRequestsBody {
             }
         }
         deserializer
-            .deserialize_struct("S0SizeTooManyRequestsBody", FIELDS.names(), Visitor)
+            .deserialize_struct("S0SizeTooManyRequestsBody", __FIELDS.names(), __Visitor)
     }
 }
 /// #[attr] and #![inner] and r#raw and "#
@@ -807,15 +812,15 @@ pub struct S0SizeTooManyRequestsBodyClientAddress {
     pub where_total_address: i64,
 }
 impl<'de> ::serde::Deserialize<'de> for S0SizeTooManyRequestsBodyClientAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["false_as_links", "where-total-address"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = S0SizeTooManyRequestsBodyClientAddress;
             fn expecting(
                 &self,
@@ -823,12 +828,12 @@ impl<'de> ::serde::Deserialize<'de> for S0SizeTooManyRequestsBodyClientAddress {
             ) -> ::std::fmt::Result {
                 f.write_str("struct S0SizeTooManyRequestsBodyClientAddress")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
+                mut map: __A,
             ) -> ::std::result::Result<
                 S0SizeTooManyRequestsBodyClientAddress,
-                A::Error,
+                __A::Error,
             > {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<
@@ -836,7 +841,8 @@ impl<'de> ::serde::Deserialize<'de> for S0SizeTooManyRequestsBodyClientAddress {
                     >,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -870,8 +876,8 @@ impl<'de> ::serde::Deserialize<'de> for S0SizeTooManyRequestsBodyClientAddress {
         deserializer
             .deserialize_struct(
                 "S0SizeTooManyRequestsBodyClientAddress",
-                FIELDS.names(),
-                Visitor,
+                __FIELDS.names(),
+                __Visitor,
             )
     }
 }
@@ -950,15 +956,15 @@ pub struct S0TagAddressServiceUnavailableBody {
     pub code: ::std::option::Option<bool>,
 }
 impl<'de> ::serde::Deserialize<'de> for S0TagAddressServiceUnavailableBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["code"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = S0TagAddressServiceUnavailableBody;
             fn expecting(
                 &self,
@@ -966,12 +972,13 @@ impl<'de> ::serde::Deserialize<'de> for S0TagAddressServiceUnavailableBody {
             ) -> ::std::fmt::Result {
                 f.write_str("struct S0TagAddressServiceUnavailableBody")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<S0TagAddressServiceUnavailableBody, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<S0TagAddressServiceUnavailableBody, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "code")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -985,8 +992,8 @@ impl<'de> ::serde::Deserialize<'de> for S0TagAddressServiceUnavailableBody {
         deserializer
             .deserialize_struct(
                 "S0TagAddressServiceUnavailableBody",
-                FIELDS.names(),
-                Visitor,
+                __FIELDS.names(),
+                __Visitor,
             )
     }
 }
@@ -1001,15 +1008,15 @@ pub struct S12faOwnerBody {
     pub valueloop: ::std::option::Option<S12faOwnerBodyValueloop>,
 }
 impl<'de> ::serde::Deserialize<'de> for S12faOwnerBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["new", "new next", "valueloop"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = S12faOwnerBody;
             fn expecting(
                 &self,
@@ -1017,10 +1024,10 @@ impl<'de> ::serde::Deserialize<'de> for S12faOwnerBody {
             ) -> ::std::fmt::Result {
                 f.write_str("struct S12faOwnerBody")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<S12faOwnerBody, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<S12faOwnerBody, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::collections::HashMap<::std::string::String, u32>,
                 > = ::std::option::Option::None;
@@ -1028,7 +1035,8 @@ impl<'de> ::serde::Deserialize<'de> for S12faOwnerBody {
                 let mut f2: ::std::option::Option<
                     ::std::option::Option<S12faOwnerBodyValueloop>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "new")?,
                         1 => {
@@ -1055,7 +1063,7 @@ impl<'de> ::serde::Deserialize<'de> for S12faOwnerBody {
                 })
             }
         }
-        deserializer.deserialize_struct("S12faOwnerBody", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("S12faOwnerBody", __FIELDS.names(), __Visitor)
     }
 }
 /// `S12faOwnerBodyNewNext`
@@ -1250,15 +1258,15 @@ pub struct S1ErrorUnchecked {
     pub x_kind: ::std::option::Option<::std::vec::Vec<S1ErrorUncheckedXKindItem>>,
 }
 impl<'de> ::serde::Deserialize<'de> for S1ErrorUnchecked {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["Debug-Api", "httpAddress", "static.short.color", "x-kind"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = S1ErrorUnchecked;
             fn expecting(
                 &self,
@@ -1266,10 +1274,10 @@ impl<'de> ::serde::Deserialize<'de> for S1ErrorUnchecked {
             ) -> ::std::fmt::Result {
                 f.write_str("struct S1ErrorUnchecked")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<S1ErrorUnchecked, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<S1ErrorUnchecked, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<S1ErrorUncheckedDebugApi>,
                 > = ::std::option::Option::None;
@@ -1280,7 +1288,8 @@ impl<'de> ::serde::Deserialize<'de> for S1ErrorUnchecked {
                 let mut f3: ::std::option::Option<
                     ::std::option::Option<::std::vec::Vec<S1ErrorUncheckedXKindItem>>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1324,7 +1333,7 @@ impl<'de> ::serde::Deserialize<'de> for S1ErrorUnchecked {
                 })
             }
         }
-        deserializer.deserialize_struct("S1ErrorUnchecked", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("S1ErrorUnchecked", __FIELDS.names(), __Visitor)
     }
 }
 /// `S1ErrorUncheckedDebugApi`
@@ -1421,10 +1430,10 @@ pub struct S1ErrorUncheckedHttpAddress {
     pub ünïcödé: ::std::option::Option<i32>,
 }
 impl<'de> ::serde::Deserialize<'de> for S1ErrorUncheckedHttpAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &[
                 "message",
                 "MESSAGE_UNION_",
@@ -1438,8 +1447,8 @@ impl<'de> ::serde::Deserialize<'de> for S1ErrorUncheckedHttpAddress {
             ],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = S1ErrorUncheckedHttpAddress;
             fn expecting(
                 &self,
@@ -1447,10 +1456,10 @@ impl<'de> ::serde::Deserialize<'de> for S1ErrorUncheckedHttpAddress {
             ) -> ::std::fmt::Result {
                 f.write_str("struct S1ErrorUncheckedHttpAddress")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<S1ErrorUncheckedHttpAddress, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<S1ErrorUncheckedHttpAddress, __A::Error> {
                 let mut f0: ::std::option::Option<S1MessageUnionMessage> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::std::vec::Vec<S1ErrorUnchecked>>,
@@ -1468,7 +1477,8 @@ impl<'de> ::serde::Deserialize<'de> for S1ErrorUncheckedHttpAddress {
                 > = ::std::option::Option::None;
                 let mut f7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
                 let mut f8: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1531,7 +1541,11 @@ impl<'de> ::serde::Deserialize<'de> for S1ErrorUncheckedHttpAddress {
             }
         }
         deserializer
-            .deserialize_struct("S1ErrorUncheckedHttpAddress", FIELDS.names(), Visitor)
+            .deserialize_struct(
+                "S1ErrorUncheckedHttpAddress",
+                __FIELDS.names(),
+                __Visitor,
+            )
     }
 }
 /// `S1ErrorUncheckedXKindItem`
@@ -1650,15 +1664,15 @@ pub struct S1MessageUnion {
     pub ünïcödé: ::std::option::Option<i32>,
 }
 impl<'de> ::serde::Deserialize<'de> for S1MessageUnion {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["message", "MESSAGE_UNION_", "meta", " ", "Ünïcödé"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = S1MessageUnion;
             fn expecting(
                 &self,
@@ -1666,10 +1680,10 @@ impl<'de> ::serde::Deserialize<'de> for S1MessageUnion {
             ) -> ::std::fmt::Result {
                 f.write_str("struct S1MessageUnion")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<S1MessageUnion, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<S1MessageUnion, __A::Error> {
                 let mut f0: ::std::option::Option<S1MessageUnionMessage> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::std::vec::Vec<S1ErrorUnchecked>>,
@@ -1681,7 +1695,8 @@ impl<'de> ::serde::Deserialize<'de> for S1MessageUnion {
                     ::std::option::Option<::std::vec::Vec<bool>>,
                 > = ::std::option::Option::None;
                 let mut f4: ::std::option::Option<::std::option::Option<i32>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1718,7 +1733,7 @@ impl<'de> ::serde::Deserialize<'de> for S1MessageUnion {
                 })
             }
         }
-        deserializer.deserialize_struct("S1MessageUnion", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("S1MessageUnion", __FIELDS.names(), __Visitor)
     }
 }
 /// `S1MessageUnionMessage`
@@ -1779,15 +1794,15 @@ pub struct S1MetaMessageName {
     pub message: S1MetaMessageNameMessage,
 }
 impl<'de> ::serde::Deserialize<'de> for S1MetaMessageName {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["message"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = S1MetaMessageName;
             fn expecting(
                 &self,
@@ -1795,12 +1810,13 @@ impl<'de> ::serde::Deserialize<'de> for S1MetaMessageName {
             ) -> ::std::fmt::Result {
                 f.write_str("struct S1MetaMessageName")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<S1MetaMessageName, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<S1MetaMessageName, __A::Error> {
                 let mut f0: ::std::option::Option<S1MetaMessageNameMessage> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1817,7 +1833,7 @@ impl<'de> ::serde::Deserialize<'de> for S1MetaMessageName {
                 })
             }
         }
-        deserializer.deserialize_struct("S1MetaMessageName", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("S1MetaMessageName", __FIELDS.names(), __Visitor)
     }
 }
 /// `S1MetaMessageNameMessage`
@@ -1883,15 +1899,15 @@ pub struct S1Ref {
     pub message: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for S1Ref {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["AmountErr", "message"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = S1Ref;
             fn expecting(
                 &self,
@@ -1899,15 +1915,16 @@ impl<'de> ::serde::Deserialize<'de> for S1Ref {
             ) -> ::std::fmt::Result {
                 f.write_str("struct S1Ref")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<S1Ref, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<S1Ref, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::net::Ipv6Addr>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1932,7 +1949,7 @@ impl<'de> ::serde::Deserialize<'de> for S1Ref {
                 })
             }
         }
-        deserializer.deserialize_struct("S1Ref", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("S1Ref", __FIELDS.names(), __Visitor)
     }
 }
 /// `S2Api`
@@ -2040,15 +2057,15 @@ pub struct S2Links {
     pub item_html: ::std::option::Option<S2LinksItemHtml>,
 }
 impl<'de> ::serde::Deserialize<'de> for S2Links {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["address_", "ITEM_HTML"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = S2Links;
             fn expecting(
                 &self,
@@ -2056,15 +2073,16 @@ impl<'de> ::serde::Deserialize<'de> for S2Links {
             ) -> ::std::fmt::Result {
                 f.write_str("struct S2Links")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<S2Links, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<S2Links, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<S2Api>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<S2LinksItemHtml>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -2089,7 +2107,7 @@ impl<'de> ::serde::Deserialize<'de> for S2Links {
                 })
             }
         }
-        deserializer.deserialize_struct("S2Links", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("S2Links", __FIELDS.names(), __Visitor)
     }
 }
 /// `S2LinksItemHtml`
@@ -2278,15 +2296,15 @@ pub struct S2MessagePage {
     pub pet: ::std::option::Option<bool>,
 }
 impl<'de> ::serde::Deserialize<'de> for S2MessagePage {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["pet"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = S2MessagePage;
             fn expecting(
                 &self,
@@ -2294,12 +2312,13 @@ impl<'de> ::serde::Deserialize<'de> for S2MessagePage {
             ) -> ::std::fmt::Result {
                 f.write_str("struct S2MessagePage")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<S2MessagePage, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<S2MessagePage, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "pet")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -2310,7 +2329,7 @@ impl<'de> ::serde::Deserialize<'de> for S2MessagePage {
                 })
             }
         }
-        deserializer.deserialize_struct("S2MessagePage", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("S2MessagePage", __FIELDS.names(), __Visitor)
     }
 }
 /// `S2Order`

@@ -8,6 +8,56 @@
     clippy::disallowed_names,
     clippy::unit_arg
 )]
+/// Named like the `MapAccess` parameter of a `visit_map`.
+#[derive(::serde::Serialize, Clone, Debug, Default)]
+pub struct A {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub key: ::std::option::Option<::std::string::String>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub map: ::std::option::Option<i64>,
+}
+impl<'de> ::serde::Deserialize<'de> for A {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["key", "map"],
+            false,
+        );
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = A;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct A")
+            }
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> ::std::result::Result<A, __A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "key")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "map")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(A {
+                    key: ::apigen_runtime::de::required(f0, "key")?,
+                    map: ::apigen_runtime::de::required(f1, "map")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("A", __FIELDS.names(), __Visitor)
+    }
+}
 /// `Cafue9`
 #[derive(::serde::Serialize, Clone, Debug, Default)]
 pub struct Cafue9 {
@@ -15,15 +65,15 @@ pub struct Cafue9 {
     pub crème: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for Cafue9 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["crème"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Cafue9;
             fn expecting(
                 &self,
@@ -31,14 +81,15 @@ impl<'de> ::serde::Deserialize<'de> for Cafue9 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Cafue9")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Cafue9, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Cafue9, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -55,7 +106,101 @@ impl<'de> ::serde::Deserialize<'de> for Cafue9 {
                 })
             }
         }
-        deserializer.deserialize_struct("Cafue9", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Cafue9", __FIELDS.names(), __Visitor)
+    }
+}
+/// Named like the `Deserializer` parameter of a `deserialize`.
+#[derive(::serde::Serialize, Clone, Debug, Default)]
+pub struct D {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub deserializer: ::std::option::Option<bool>,
+}
+impl<'de> ::serde::Deserialize<'de> for D {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["deserializer"],
+            false,
+        );
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = D;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct D")
+            }
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> ::std::result::Result<D, __A::Error> {
+                let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
+                    match key {
+                        0 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f0,
+                                "deserializer",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(D {
+                    deserializer: ::apigen_runtime::de::required(f0, "deserializer")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("D", __FIELDS.names(), __Visitor)
+    }
+}
+/// Named like a constant of a written `Deserialize` impl.
+#[derive(::serde::Serialize, Clone, Debug, Default)]
+pub struct Fields {
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub f0: ::std::option::Option<::std::string::String>,
+}
+impl<'de> ::serde::Deserialize<'de> for Fields {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["f0"],
+            false,
+        );
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Fields;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Fields")
+            }
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> ::std::result::Result<Fields, __A::Error> {
+                let mut f0: ::std::option::Option<
+                    ::std::option::Option<::std::string::String>,
+                > = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "f0")?,
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Fields {
+                    f0: ::apigen_runtime::de::required(f0, "f0")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Fields", __FIELDS.names(), __Visitor)
     }
 }
 /// `Keywords`
@@ -128,10 +273,10 @@ pub struct Keywords {
     pub ünïcödé: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for Keywords {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &[
                 "async",
                 "café",
@@ -160,8 +305,8 @@ impl<'de> ::serde::Deserialize<'de> for Keywords {
             ],
             true,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Keywords;
             fn expecting(
                 &self,
@@ -169,10 +314,10 @@ impl<'de> ::serde::Deserialize<'de> for Keywords {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Keywords")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Keywords, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Keywords, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
@@ -237,7 +382,8 @@ impl<'de> ::serde::Deserialize<'de> for Keywords {
                 let mut f23: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "async")?
@@ -372,7 +518,7 @@ impl<'de> ::serde::Deserialize<'de> for Keywords {
                 })
             }
         }
-        deserializer.deserialize_struct("Keywords", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Keywords", __FIELDS.names(), __Visitor)
     }
 }
 /// One of: "a-b", "a_b", "A B", "1", "", "café", "self", "Self".
@@ -425,15 +571,15 @@ pub struct KeywordsNested {
     pub type_: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for KeywordsNested {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["match", "type"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = KeywordsNested;
             fn expecting(
                 &self,
@@ -441,15 +587,16 @@ impl<'de> ::serde::Deserialize<'de> for KeywordsNested {
             ) -> ::std::fmt::Result {
                 f.write_str("struct KeywordsNested")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<KeywordsNested, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<KeywordsNested, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "match")?
@@ -464,7 +611,7 @@ impl<'de> ::serde::Deserialize<'de> for KeywordsNested {
                 })
             }
         }
-        deserializer.deserialize_struct("KeywordsNested", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("KeywordsNested", __FIELDS.names(), __Visitor)
     }
 }
 /// A model named like the per-operation response type of `list-user-profiles` (server::ListUserProfilesResponse).
@@ -474,15 +621,15 @@ pub struct ListUserProfilesResponse {
     pub count: ::std::option::Option<i64>,
 }
 impl<'de> ::serde::Deserialize<'de> for ListUserProfilesResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["count"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ListUserProfilesResponse;
             fn expecting(
                 &self,
@@ -490,12 +637,13 @@ impl<'de> ::serde::Deserialize<'de> for ListUserProfilesResponse {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ListUserProfilesResponse")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ListUserProfilesResponse, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ListUserProfilesResponse, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "count")?
@@ -509,7 +657,7 @@ impl<'de> ::serde::Deserialize<'de> for ListUserProfilesResponse {
             }
         }
         deserializer
-            .deserialize_struct("ListUserProfilesResponse", FIELDS.names(), Visitor)
+            .deserialize_struct("ListUserProfilesResponse", __FIELDS.names(), __Visitor)
     }
 }
 /// `N1stClass`
@@ -519,15 +667,15 @@ pub struct N1stClass {
     pub x2nd: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for N1stClass {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["2nd"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = N1stClass;
             fn expecting(
                 &self,
@@ -535,14 +683,15 @@ impl<'de> ::serde::Deserialize<'de> for N1stClass {
             ) -> ::std::fmt::Result {
                 f.write_str("struct N1stClass")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<N1stClass, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<N1stClass, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "2nd")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -553,7 +702,7 @@ impl<'de> ::serde::Deserialize<'de> for N1stClass {
                 })
             }
         }
-        deserializer.deserialize_struct("N1stClass", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("N1stClass", __FIELDS.names(), __Visitor)
     }
 }
 /// `Option`
@@ -618,15 +767,15 @@ pub struct Result {
     pub ok: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for Result {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["Err", "Ok"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Result;
             fn expecting(
                 &self,
@@ -634,17 +783,18 @@ impl<'de> ::serde::Deserialize<'de> for Result {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Result")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Result, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Result, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "Err")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "Ok")?,
@@ -657,7 +807,7 @@ impl<'de> ::serde::Deserialize<'de> for Result {
                 })
             }
         }
-        deserializer.deserialize_struct("Result", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Result", __FIELDS.names(), __Visitor)
     }
 }
 /// `SelfType`
@@ -708,15 +858,15 @@ pub struct StringModel {
     pub value: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for StringModel {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["value"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = StringModel;
             fn expecting(
                 &self,
@@ -724,14 +874,15 @@ impl<'de> ::serde::Deserialize<'de> for StringModel {
             ) -> ::std::fmt::Result {
                 f.write_str("struct StringModel")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<StringModel, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<StringModel, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "value")?
@@ -744,7 +895,7 @@ impl<'de> ::serde::Deserialize<'de> for StringModel {
                 })
             }
         }
-        deserializer.deserialize_struct("StringModel", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("StringModel", __FIELDS.names(), __Visitor)
     }
 }
 /// `Thing`
@@ -753,15 +904,15 @@ pub struct Thing {
     pub id: i64,
 }
 impl<'de> ::serde::Deserialize<'de> for Thing {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["id"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Thing;
             fn expecting(
                 &self,
@@ -769,12 +920,13 @@ impl<'de> ::serde::Deserialize<'de> for Thing {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Thing")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Thing, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Thing, __A::Error> {
                 let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -785,7 +937,7 @@ impl<'de> ::serde::Deserialize<'de> for Thing {
                 })
             }
         }
-        deserializer.deserialize_struct("Thing", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Thing", __FIELDS.names(), __Visitor)
     }
 }
 /// `ThingPage`
@@ -796,15 +948,15 @@ pub struct ThingPage {
     pub things: ::std::vec::Vec<Thing>,
 }
 impl<'de> ::serde::Deserialize<'de> for ThingPage {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["links", "things"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ThingPage;
             fn expecting(
                 &self,
@@ -812,15 +964,16 @@ impl<'de> ::serde::Deserialize<'de> for ThingPage {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ThingPage")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ThingPage, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ThingPage, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<ThingPageLinks>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::vec::Vec<Thing>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "links")?
@@ -841,7 +994,7 @@ impl<'de> ::serde::Deserialize<'de> for ThingPage {
                 })
             }
         }
-        deserializer.deserialize_struct("ThingPage", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ThingPage", __FIELDS.names(), __Visitor)
     }
 }
 /// `ThingPageLinks`
@@ -851,15 +1004,15 @@ pub struct ThingPageLinks {
     pub next: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for ThingPageLinks {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["next"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ThingPageLinks;
             fn expecting(
                 &self,
@@ -867,14 +1020,15 @@ impl<'de> ::serde::Deserialize<'de> for ThingPageLinks {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ThingPageLinks")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ThingPageLinks, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ThingPageLinks, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "next")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -885,7 +1039,7 @@ impl<'de> ::serde::Deserialize<'de> for ThingPageLinks {
                 })
             }
         }
-        deserializer.deserialize_struct("ThingPageLinks", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ThingPageLinks", __FIELDS.names(), __Visitor)
     }
 }
 /// A model named like the per-operation parameters type of `type` (client::TypeParams).
@@ -895,15 +1049,15 @@ pub struct TypeParams {
     pub pattern: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for TypeParams {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["pattern"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = TypeParams;
             fn expecting(
                 &self,
@@ -911,14 +1065,15 @@ impl<'de> ::serde::Deserialize<'de> for TypeParams {
             ) -> ::std::fmt::Result {
                 f.write_str("struct TypeParams")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<TypeParams, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<TypeParams, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -935,7 +1090,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeParams {
                 })
             }
         }
-        deserializer.deserialize_struct("TypeParams", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("TypeParams", __FIELDS.names(), __Visitor)
     }
 }
 /// `UserProfile`
@@ -947,15 +1102,15 @@ pub struct UserProfile {
     pub type_: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for UserProfile {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["id", "type"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = UserProfile;
             fn expecting(
                 &self,
@@ -963,15 +1118,16 @@ impl<'de> ::serde::Deserialize<'de> for UserProfile {
             ) -> ::std::fmt::Result {
                 f.write_str("struct UserProfile")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<UserProfile, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<UserProfile, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "type")?,
@@ -984,7 +1140,7 @@ impl<'de> ::serde::Deserialize<'de> for UserProfile {
                 })
             }
         }
-        deserializer.deserialize_struct("UserProfile", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("UserProfile", __FIELDS.names(), __Visitor)
     }
 }
 /// `UserProfile2`
@@ -996,15 +1152,15 @@ pub struct UserProfile2 {
     pub self_: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for UserProfile2 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["name", "self"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = UserProfile2;
             fn expecting(
                 &self,
@@ -1012,17 +1168,18 @@ impl<'de> ::serde::Deserialize<'de> for UserProfile2 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct UserProfile2")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<UserProfile2, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<UserProfile2, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "name")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "self")?,
@@ -1035,7 +1192,7 @@ impl<'de> ::serde::Deserialize<'de> for UserProfile2 {
                 })
             }
         }
-        deserializer.deserialize_struct("UserProfile2", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("UserProfile2", __FIELDS.names(), __Visitor)
     }
 }
 /// `UserProfile3`
@@ -1047,15 +1204,15 @@ pub struct UserProfile3 {
     pub super_: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for UserProfile3 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["crate", "super"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = UserProfile3;
             fn expecting(
                 &self,
@@ -1063,17 +1220,18 @@ impl<'de> ::serde::Deserialize<'de> for UserProfile3 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct UserProfile3")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<UserProfile3, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<UserProfile3, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "crate")?
@@ -1090,7 +1248,65 @@ impl<'de> ::serde::Deserialize<'de> for UserProfile3 {
                 })
             }
         }
-        deserializer.deserialize_struct("UserProfile3", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("UserProfile3", __FIELDS.names(), __Visitor)
+    }
+}
+/// Named like the visitor of a written `Deserialize` impl; its fields are typed by models named like its generic parameters.
+#[derive(::serde::Serialize, Clone, Debug)]
+pub struct Visitor {
+    pub a: A,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub d: ::std::option::Option<D>,
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+    pub fields: ::std::option::Option<Fields>,
+}
+impl<'de> ::serde::Deserialize<'de> for Visitor {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+            &["a", "d", "fields"],
+            false,
+        );
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = Visitor;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct Visitor")
+            }
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: __A,
+            ) -> ::std::result::Result<Visitor, __A::Error> {
+                let mut f0: ::std::option::Option<A> = ::std::option::Option::None;
+                let mut f1: ::std::option::Option<::std::option::Option<D>> = ::std::option::Option::None;
+                let mut f2: ::std::option::Option<::std::option::Option<Fields>> = ::std::option::Option::None;
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
+                    match key {
+                        0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "a")?,
+                        1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "d")?,
+                        2 => {
+                            ::apigen_runtime::de::next_value(
+                                &mut map,
+                                &mut f2,
+                                "fields",
+                            )?
+                        }
+                        _ => ::apigen_runtime::de::skip_value(&mut map)?,
+                    }
+                }
+                ::std::result::Result::Ok(Visitor {
+                    a: ::apigen_runtime::de::required(f0, "a")?,
+                    d: ::apigen_runtime::de::required(f1, "d")?,
+                    fields: ::apigen_runtime::de::required(f2, "fields")?,
+                })
+            }
+        }
+        deserializer.deserialize_struct("Visitor", __FIELDS.names(), __Visitor)
     }
 }
 /// Error types.
@@ -1185,7 +1401,10 @@ fn schema_of(
 ) -> ::std::option::Option<::schemars::Schema> {
     ::std::option::Option::Some(
         match name {
+            "A" => generator.subschema_for::<A>(),
             "Cafue9" => generator.subschema_for::<Cafue9>(),
+            "D" => generator.subschema_for::<D>(),
+            "Fields" => generator.subschema_for::<Fields>(),
             "Keywords" => generator.subschema_for::<Keywords>(),
             "KeywordsKind" => generator.subschema_for::<KeywordsKind>(),
             "KeywordsNested" => generator.subschema_for::<KeywordsNested>(),
@@ -1204,9 +1423,22 @@ fn schema_of(
             "UserProfile" => generator.subschema_for::<UserProfile>(),
             "UserProfile2" => generator.subschema_for::<UserProfile2>(),
             "UserProfile3" => generator.subschema_for::<UserProfile3>(),
+            "Visitor" => generator.subschema_for::<Visitor>(),
             _ => return ::std::option::Option::None,
         },
     )
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for A {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("A")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "A"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "A")
+    }
 }
 #[cfg(feature = "schemars")]
 impl ::schemars::JsonSchema for Cafue9 {
@@ -1218,6 +1450,30 @@ impl ::schemars::JsonSchema for Cafue9 {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         SCHEMAS.schema(generator, "Cafue9")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for D {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("D")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "D"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "D")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Fields {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Fields")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Fields"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Fields")
     }
 }
 #[cfg(feature = "schemars")]
@@ -1412,6 +1668,18 @@ impl ::schemars::JsonSchema for UserProfile3 {
     }
     fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
         SCHEMAS.schema(generator, "UserProfile3")
+    }
+}
+#[cfg(feature = "schemars")]
+impl ::schemars::JsonSchema for Visitor {
+    fn schema_name() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed("Visitor")
+    }
+    fn schema_id() -> ::std::borrow::Cow<'static, str> {
+        ::std::borrow::Cow::Borrowed(concat!(module_path!(), "::", "Visitor"))
+    }
+    fn json_schema(generator: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+        SCHEMAS.schema(generator, "Visitor")
     }
 }
 /// Builders for the request models: set fields one by one, then `build()` checks

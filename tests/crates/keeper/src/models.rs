@@ -16,15 +16,15 @@ pub struct EnrolBody {
     pub key: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for EnrolBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["host", "key"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = EnrolBody;
             fn expecting(
                 &self,
@@ -32,13 +32,14 @@ impl<'de> ::serde::Deserialize<'de> for EnrolBody {
             ) -> ::std::fmt::Result {
                 f.write_str("struct EnrolBody")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<EnrolBody, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<EnrolBody, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "host")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "key")?,
@@ -51,7 +52,7 @@ impl<'de> ::serde::Deserialize<'de> for EnrolBody {
                 })
             }
         }
-        deserializer.deserialize_struct("EnrolBody", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("EnrolBody", __FIELDS.names(), __Visitor)
     }
 }
 /// `GlobalJobsResult`
@@ -61,15 +62,15 @@ pub struct GlobalJobsResult {
     pub summary: ::std::vec::Vec<ReportSummary>,
 }
 impl<'de> ::serde::Deserialize<'de> for GlobalJobsResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["summary"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = GlobalJobsResult;
             fn expecting(
                 &self,
@@ -77,12 +78,13 @@ impl<'de> ::serde::Deserialize<'de> for GlobalJobsResult {
             ) -> ::std::fmt::Result {
                 f.write_str("struct GlobalJobsResult")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<GlobalJobsResult, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<GlobalJobsResult, __A::Error> {
                 let mut f0: ::std::option::Option<::std::vec::Vec<ReportSummary>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -99,7 +101,7 @@ impl<'de> ::serde::Deserialize<'de> for GlobalJobsResult {
                 })
             }
         }
-        deserializer.deserialize_struct("GlobalJobsResult", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("GlobalJobsResult", __FIELDS.names(), __Visitor)
     }
 }
 /// `OutputRecord`
@@ -110,15 +112,15 @@ pub struct OutputRecord {
     pub time: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 impl<'de> ::serde::Deserialize<'de> for OutputRecord {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["msg", "stream", "time"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = OutputRecord;
             fn expecting(
                 &self,
@@ -126,16 +128,17 @@ impl<'de> ::serde::Deserialize<'de> for OutputRecord {
             ) -> ::std::fmt::Result {
                 f.write_str("struct OutputRecord")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<OutputRecord, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<OutputRecord, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<
                     ::chrono::DateTime<::chrono::offset::Utc>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "msg")?,
                         1 => {
@@ -156,7 +159,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputRecord {
                 })
             }
         }
-        deserializer.deserialize_struct("OutputRecord", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("OutputRecord", __FIELDS.names(), __Visitor)
     }
 }
 /// `PingResult`
@@ -167,15 +170,15 @@ pub struct PingResult {
     pub ok: bool,
 }
 impl<'de> ::serde::Deserialize<'de> for PingResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["host", "ok"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = PingResult;
             fn expecting(
                 &self,
@@ -183,13 +186,14 @@ impl<'de> ::serde::Deserialize<'de> for PingResult {
             ) -> ::std::fmt::Result {
                 f.write_str("struct PingResult")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<PingResult, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<PingResult, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "host")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "ok")?,
@@ -202,7 +206,7 @@ impl<'de> ::serde::Deserialize<'de> for PingResult {
                 })
             }
         }
-        deserializer.deserialize_struct("PingResult", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("PingResult", __FIELDS.names(), __Visitor)
     }
 }
 /// `ReportFinishBody`
@@ -215,15 +219,15 @@ pub struct ReportFinishBody {
     pub id: ReportId,
 }
 impl<'de> ::serde::Deserialize<'de> for ReportFinishBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["duration_millis", "end_time", "exit_status", "id"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ReportFinishBody;
             fn expecting(
                 &self,
@@ -231,17 +235,18 @@ impl<'de> ::serde::Deserialize<'de> for ReportFinishBody {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ReportFinishBody")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ReportFinishBody, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ReportFinishBody, __A::Error> {
                 let mut f0: ::std::option::Option<i32> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::chrono::DateTime<::chrono::offset::Utc>,
                 > = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<i32> = ::std::option::Option::None;
                 let mut f3: ::std::option::Option<ReportId> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -279,7 +284,7 @@ impl<'de> ::serde::Deserialize<'de> for ReportFinishBody {
                 })
             }
         }
-        deserializer.deserialize_struct("ReportFinishBody", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ReportFinishBody", __FIELDS.names(), __Visitor)
     }
 }
 /// `ReportId`
@@ -292,15 +297,15 @@ pub struct ReportId {
     pub uuid: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for ReportId {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["host", "job", "pid", "time", "uuid"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ReportId;
             fn expecting(
                 &self,
@@ -308,10 +313,10 @@ impl<'de> ::serde::Deserialize<'de> for ReportId {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ReportId")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ReportId, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ReportId, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<u64> = ::std::option::Option::None;
@@ -319,7 +324,8 @@ impl<'de> ::serde::Deserialize<'de> for ReportId {
                     ::chrono::DateTime<::chrono::offset::Utc>,
                 > = ::std::option::Option::None;
                 let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "host")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "job")?,
@@ -338,7 +344,7 @@ impl<'de> ::serde::Deserialize<'de> for ReportId {
                 })
             }
         }
-        deserializer.deserialize_struct("ReportId", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ReportId", __FIELDS.names(), __Visitor)
     }
 }
 /// `ReportOutputBody`
@@ -349,15 +355,15 @@ pub struct ReportOutputBody {
     pub record: OutputRecord,
 }
 impl<'de> ::serde::Deserialize<'de> for ReportOutputBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["id", "record"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ReportOutputBody;
             fn expecting(
                 &self,
@@ -365,13 +371,14 @@ impl<'de> ::serde::Deserialize<'de> for ReportOutputBody {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ReportOutputBody")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ReportOutputBody, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ReportOutputBody, __A::Error> {
                 let mut f0: ::std::option::Option<ReportId> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<OutputRecord> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
                         1 => {
@@ -390,7 +397,7 @@ impl<'de> ::serde::Deserialize<'de> for ReportOutputBody {
                 })
             }
         }
-        deserializer.deserialize_struct("ReportOutputBody", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ReportOutputBody", __FIELDS.names(), __Visitor)
     }
 }
 /// `ReportResult`
@@ -400,15 +407,15 @@ pub struct ReportResult {
     pub existed_already: bool,
 }
 impl<'de> ::serde::Deserialize<'de> for ReportResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["existed_already"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ReportResult;
             fn expecting(
                 &self,
@@ -416,12 +423,13 @@ impl<'de> ::serde::Deserialize<'de> for ReportResult {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ReportResult")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ReportResult, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ReportResult, __A::Error> {
                 let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -441,7 +449,7 @@ impl<'de> ::serde::Deserialize<'de> for ReportResult {
                 })
             }
         }
-        deserializer.deserialize_struct("ReportResult", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ReportResult", __FIELDS.names(), __Visitor)
     }
 }
 /// `ReportStartBody`
@@ -453,15 +461,15 @@ pub struct ReportStartBody {
     pub start_time: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 impl<'de> ::serde::Deserialize<'de> for ReportStartBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["id", "script", "start_time"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ReportStartBody;
             fn expecting(
                 &self,
@@ -469,16 +477,17 @@ impl<'de> ::serde::Deserialize<'de> for ReportStartBody {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ReportStartBody")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ReportStartBody, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ReportStartBody, __A::Error> {
                 let mut f0: ::std::option::Option<ReportId> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<
                     ::chrono::DateTime<::chrono::offset::Utc>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
                         1 => {
@@ -505,7 +514,7 @@ impl<'de> ::serde::Deserialize<'de> for ReportStartBody {
                 })
             }
         }
-        deserializer.deserialize_struct("ReportStartBody", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ReportStartBody", __FIELDS.names(), __Visitor)
     }
 }
 /// `ReportSummary`
@@ -519,15 +528,15 @@ pub struct ReportSummary {
     pub when: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 impl<'de> ::serde::Deserialize<'de> for ReportSummary {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["age_seconds", "duration_seconds", "host", "job", "status", "when"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ReportSummary;
             fn expecting(
                 &self,
@@ -535,10 +544,10 @@ impl<'de> ::serde::Deserialize<'de> for ReportSummary {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ReportSummary")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ReportSummary, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ReportSummary, __A::Error> {
                 let mut f0: ::std::option::Option<i32> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<i32> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -547,7 +556,8 @@ impl<'de> ::serde::Deserialize<'de> for ReportSummary {
                 let mut f5: ::std::option::Option<
                     ::chrono::DateTime<::chrono::offset::Utc>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -589,7 +599,7 @@ impl<'de> ::serde::Deserialize<'de> for ReportSummary {
                 })
             }
         }
-        deserializer.deserialize_struct("ReportSummary", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ReportSummary", __FIELDS.names(), __Visitor)
     }
 }
 impl OutputRecord {

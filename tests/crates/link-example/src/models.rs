@@ -82,15 +82,15 @@ pub struct Pullrequest {
     pub title: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for Pullrequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["author", "id", "repository", "title"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Pullrequest;
             fn expecting(
                 &self,
@@ -98,17 +98,18 @@ impl<'de> ::serde::Deserialize<'de> for Pullrequest {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Pullrequest")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Pullrequest, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Pullrequest, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<User>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::option::Option<Repository>> = ::std::option::Option::None;
                 let mut f3: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -139,7 +140,7 @@ impl<'de> ::serde::Deserialize<'de> for Pullrequest {
                 })
             }
         }
-        deserializer.deserialize_struct("Pullrequest", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Pullrequest", __FIELDS.names(), __Visitor)
     }
 }
 /// `Repository`
@@ -151,15 +152,15 @@ pub struct Repository {
     pub slug: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for Repository {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["owner", "slug"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Repository;
             fn expecting(
                 &self,
@@ -167,15 +168,16 @@ impl<'de> ::serde::Deserialize<'de> for Repository {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Repository")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Repository, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Repository, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<User>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "owner")?
@@ -190,7 +192,7 @@ impl<'de> ::serde::Deserialize<'de> for Repository {
                 })
             }
         }
-        deserializer.deserialize_struct("Repository", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Repository", __FIELDS.names(), __Visitor)
     }
 }
 /// `User`
@@ -202,15 +204,15 @@ pub struct User {
     pub uuid: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for User {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["username", "uuid"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = User;
             fn expecting(
                 &self,
@@ -218,17 +220,18 @@ impl<'de> ::serde::Deserialize<'de> for User {
             ) -> ::std::fmt::Result {
                 f.write_str("struct User")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<User, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<User, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -247,7 +250,7 @@ impl<'de> ::serde::Deserialize<'de> for User {
                 })
             }
         }
-        deserializer.deserialize_struct("User", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("User", __FIELDS.names(), __Visitor)
     }
 }
 /// Error types.

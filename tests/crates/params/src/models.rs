@@ -130,15 +130,15 @@ pub struct Rgb {
     pub r: i64,
 }
 impl<'de> ::serde::Deserialize<'de> for Rgb {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["B", "G", "R"],
             true,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Rgb;
             fn expecting(
                 &self,
@@ -146,14 +146,15 @@ impl<'de> ::serde::Deserialize<'de> for Rgb {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Rgb")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Rgb, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Rgb, __A::Error> {
                 let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "B")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "G")?,
@@ -168,7 +169,7 @@ impl<'de> ::serde::Deserialize<'de> for Rgb {
                 })
             }
         }
-        deserializer.deserialize_struct("Rgb", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Rgb", __FIELDS.names(), __Visitor)
     }
 }
 /// Error types.

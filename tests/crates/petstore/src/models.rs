@@ -15,15 +15,15 @@ pub struct ErrorModel {
     pub message: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for ErrorModel {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["code", "message"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ErrorModel;
             fn expecting(
                 &self,
@@ -31,13 +31,14 @@ impl<'de> ::serde::Deserialize<'de> for ErrorModel {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ErrorModel")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ErrorModel, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ErrorModel, __A::Error> {
                 let mut f0: ::std::option::Option<i32> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "code")?,
                         1 => {
@@ -56,7 +57,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorModel {
                 })
             }
         }
-        deserializer.deserialize_struct("ErrorModel", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ErrorModel", __FIELDS.names(), __Visitor)
     }
 }
 /// `Pet`
@@ -68,15 +69,15 @@ pub struct Pet {
     pub tag: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for Pet {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["id", "name", "tag"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Pet;
             fn expecting(
                 &self,
@@ -84,16 +85,17 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Pet")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Pet, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Pet, __A::Error> {
                 let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "id")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "name")?,
@@ -108,7 +110,7 @@ impl<'de> ::serde::Deserialize<'de> for Pet {
                 })
             }
         }
-        deserializer.deserialize_struct("Pet", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Pet", __FIELDS.names(), __Visitor)
     }
 }
 /// `Pets`

@@ -18,15 +18,15 @@ pub struct Cat {
     pub pet_type: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for Cat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["lives", "name", "petType"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Cat;
             fn expecting(
                 &self,
@@ -34,14 +34,15 @@ impl<'de> ::serde::Deserialize<'de> for Cat {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Cat")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Cat, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Cat, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "lives")?
@@ -64,7 +65,7 @@ impl<'de> ::serde::Deserialize<'de> for Cat {
                 })
             }
         }
-        deserializer.deserialize_struct("Cat", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Cat", __FIELDS.names(), __Visitor)
     }
 }
 /// `Dog`
@@ -78,15 +79,15 @@ pub struct Dog {
     pub pet_type: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for Dog {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["bark", "name", "petType"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Dog;
             fn expecting(
                 &self,
@@ -94,16 +95,17 @@ impl<'de> ::serde::Deserialize<'de> for Dog {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Dog")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Dog, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Dog, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bark")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "name")?,
@@ -124,7 +126,7 @@ impl<'de> ::serde::Deserialize<'de> for Dog {
                 })
             }
         }
-        deserializer.deserialize_struct("Dog", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Dog", __FIELDS.names(), __Visitor)
     }
 }
 /// `Lizard`
@@ -141,15 +143,15 @@ pub struct Lizard {
     pub pet_type: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for Lizard {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["kind", "name", "petType"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Lizard;
             fn expecting(
                 &self,
@@ -157,16 +159,17 @@ impl<'de> ::serde::Deserialize<'de> for Lizard {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Lizard")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Lizard, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Lizard, __A::Error> {
                 let mut f0: ::std::option::Option<LizardKind> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::std::option::Option<::std::string::String>>,
                 > = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "kind")?,
                         1 => {
@@ -193,7 +196,7 @@ impl<'de> ::serde::Deserialize<'de> for Lizard {
                 })
             }
         }
-        deserializer.deserialize_struct("Lizard", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Lizard", __FIELDS.names(), __Visitor)
     }
 }
 /// `LizardKind`
@@ -284,15 +287,15 @@ pub struct Problem {
     pub detail: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 impl<'de> ::serde::Deserialize<'de> for Problem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["code", "detail"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Problem;
             fn expecting(
                 &self,
@@ -300,15 +303,16 @@ impl<'de> ::serde::Deserialize<'de> for Problem {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Problem")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Problem, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Problem, __A::Error> {
                 let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::std::option::Option<::std::string::String>>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "code")?,
                         1 => {
@@ -327,7 +331,7 @@ impl<'de> ::serde::Deserialize<'de> for Problem {
                 })
             }
         }
-        deserializer.deserialize_struct("Problem", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Problem", __FIELDS.names(), __Visitor)
     }
 }
 /// Error types.

@@ -25,15 +25,15 @@ pub struct BuyMuseumTickets {
     pub ticket_type: TicketType,
 }
 impl<'de> ::serde::Deserialize<'de> for BuyMuseumTickets {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["email", "eventId", "ticketDate", "ticketId", "ticketType"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = BuyMuseumTickets;
             fn expecting(
                 &self,
@@ -41,16 +41,17 @@ impl<'de> ::serde::Deserialize<'de> for BuyMuseumTickets {
             ) -> ::std::fmt::Result {
                 f.write_str("struct BuyMuseumTickets")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<BuyMuseumTickets, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<BuyMuseumTickets, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<Email>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::option::Option<EventId>> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<Date> = ::std::option::Option::None;
                 let mut f3: ::std::option::Option<::std::option::Option<TicketId>> = ::std::option::Option::None;
                 let mut f4: ::std::option::Option<TicketType> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "email")?
@@ -95,7 +96,7 @@ impl<'de> ::serde::Deserialize<'de> for BuyMuseumTickets {
                 })
             }
         }
-        deserializer.deserialize_struct("BuyMuseumTickets", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("BuyMuseumTickets", __FIELDS.names(), __Visitor)
     }
 }
 /// `Date`
@@ -191,15 +192,15 @@ pub struct ErrorModel {
     pub type_: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for ErrorModel {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["title", "type"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ErrorModel;
             fn expecting(
                 &self,
@@ -207,17 +208,18 @@ impl<'de> ::serde::Deserialize<'de> for ErrorModel {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ErrorModel")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ErrorModel, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ErrorModel, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "title")?
@@ -232,7 +234,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorModel {
                 })
             }
         }
-        deserializer.deserialize_struct("ErrorModel", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ErrorModel", __FIELDS.names(), __Visitor)
     }
 }
 /// List of planned dates for the special event.
@@ -477,15 +479,15 @@ pub struct MuseumDailyHours {
     pub time_open: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for MuseumDailyHours {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["date", "timeClose", "timeOpen"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = MuseumDailyHours;
             fn expecting(
                 &self,
@@ -493,14 +495,15 @@ impl<'de> ::serde::Deserialize<'de> for MuseumDailyHours {
             ) -> ::std::fmt::Result {
                 f.write_str("struct MuseumDailyHours")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<MuseumDailyHours, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<MuseumDailyHours, __A::Error> {
                 let mut f0: ::std::option::Option<Date> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "date")?,
                         1 => {
@@ -527,7 +530,7 @@ impl<'de> ::serde::Deserialize<'de> for MuseumDailyHours {
                 })
             }
         }
-        deserializer.deserialize_struct("MuseumDailyHours", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("MuseumDailyHours", __FIELDS.names(), __Visitor)
     }
 }
 /// List of museum operating hours for a date range.
@@ -568,10 +571,10 @@ pub struct MuseumTicketsConfirmation {
     pub ticket_type: TicketType,
 }
 impl<'de> ::serde::Deserialize<'de> for MuseumTicketsConfirmation {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &[
                 "confirmationCode",
                 "eventId",
@@ -582,8 +585,8 @@ impl<'de> ::serde::Deserialize<'de> for MuseumTicketsConfirmation {
             ],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = MuseumTicketsConfirmation;
             fn expecting(
                 &self,
@@ -591,17 +594,18 @@ impl<'de> ::serde::Deserialize<'de> for MuseumTicketsConfirmation {
             ) -> ::std::fmt::Result {
                 f.write_str("struct MuseumTicketsConfirmation")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<MuseumTicketsConfirmation, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<MuseumTicketsConfirmation, __A::Error> {
                 let mut f0: ::std::option::Option<TicketConfirmation> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::option::Option<EventId>> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<TicketMessage> = ::std::option::Option::None;
                 let mut f3: ::std::option::Option<Date> = ::std::option::Option::None;
                 let mut f4: ::std::option::Option<::std::option::Option<TicketId>> = ::std::option::Option::None;
                 let mut f5: ::std::option::Option<TicketType> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -662,7 +666,7 @@ impl<'de> ::serde::Deserialize<'de> for MuseumTicketsConfirmation {
             }
         }
         deserializer
-            .deserialize_struct("MuseumTicketsConfirmation", FIELDS.names(), Visitor)
+            .deserialize_struct("MuseumTicketsConfirmation", __FIELDS.names(), __Visitor)
     }
 }
 /// `SpecialEvent`
@@ -678,15 +682,15 @@ pub struct SpecialEvent {
     pub price: EventPrice,
 }
 impl<'de> ::serde::Deserialize<'de> for SpecialEvent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["dates", "eventDescription", "eventId", "location", "name", "price"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SpecialEvent;
             fn expecting(
                 &self,
@@ -694,17 +698,18 @@ impl<'de> ::serde::Deserialize<'de> for SpecialEvent {
             ) -> ::std::fmt::Result {
                 f.write_str("struct SpecialEvent")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<SpecialEvent, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<SpecialEvent, __A::Error> {
                 let mut f0: ::std::option::Option<EventDates> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<EventDescription> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::option::Option<EventId>> = ::std::option::Option::None;
                 let mut f3: ::std::option::Option<EventLocation> = ::std::option::Option::None;
                 let mut f4: ::std::option::Option<EventName> = ::std::option::Option::None;
                 let mut f5: ::std::option::Option<EventPrice> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "dates")?
@@ -750,7 +755,7 @@ impl<'de> ::serde::Deserialize<'de> for SpecialEvent {
                 })
             }
         }
-        deserializer.deserialize_struct("SpecialEvent", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("SpecialEvent", __FIELDS.names(), __Visitor)
     }
 }
 /// List of upcoming special events.
@@ -791,15 +796,15 @@ pub struct SpecialEventFields {
     pub price: ::std::option::Option<EventPrice>,
 }
 impl<'de> ::serde::Deserialize<'de> for SpecialEventFields {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["dates", "eventDescription", "location", "name", "price"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SpecialEventFields;
             fn expecting(
                 &self,
@@ -807,10 +812,10 @@ impl<'de> ::serde::Deserialize<'de> for SpecialEventFields {
             ) -> ::std::fmt::Result {
                 f.write_str("struct SpecialEventFields")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<SpecialEventFields, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<SpecialEventFields, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<EventDates>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<EventDescription>,
@@ -820,7 +825,8 @@ impl<'de> ::serde::Deserialize<'de> for SpecialEventFields {
                 > = ::std::option::Option::None;
                 let mut f3: ::std::option::Option<::std::option::Option<EventName>> = ::std::option::Option::None;
                 let mut f4: ::std::option::Option<::std::option::Option<EventPrice>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "dates")?
@@ -858,7 +864,8 @@ impl<'de> ::serde::Deserialize<'de> for SpecialEventFields {
                 })
             }
         }
-        deserializer.deserialize_struct("SpecialEventFields", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("SpecialEventFields", __FIELDS.names(), __Visitor)
     }
 }
 /// Ticket for museum entry, can be general admission or special event.
@@ -876,15 +883,15 @@ pub struct Ticket {
     pub ticket_type: TicketType,
 }
 impl<'de> ::serde::Deserialize<'de> for Ticket {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["eventId", "ticketDate", "ticketId", "ticketType"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Ticket;
             fn expecting(
                 &self,
@@ -892,15 +899,16 @@ impl<'de> ::serde::Deserialize<'de> for Ticket {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Ticket")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Ticket, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Ticket, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<EventId>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<Date> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::option::Option<TicketId>> = ::std::option::Option::None;
                 let mut f3: ::std::option::Option<TicketType> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -941,7 +949,7 @@ impl<'de> ::serde::Deserialize<'de> for Ticket {
                 })
             }
         }
-        deserializer.deserialize_struct("Ticket", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Ticket", __FIELDS.names(), __Visitor)
     }
 }
 /// Image of a ticket with a QR code used for museum or event entry.

@@ -15,15 +15,15 @@ pub struct AsyncValidationTotal {
     pub html: ::std::option::Option<::serde_json::Value>,
 }
 impl<'de> ::serde::Deserialize<'de> for AsyncValidationTotal {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["html"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = AsyncValidationTotal;
             fn expecting(
                 &self,
@@ -31,14 +31,15 @@ impl<'de> ::serde::Deserialize<'de> for AsyncValidationTotal {
             ) -> ::std::fmt::Result {
                 f.write_str("struct AsyncValidationTotal")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<AsyncValidationTotal, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<AsyncValidationTotal, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::serde_json::Value>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "html")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -49,7 +50,8 @@ impl<'de> ::serde::Deserialize<'de> for AsyncValidationTotal {
                 })
             }
         }
-        deserializer.deserialize_struct("AsyncValidationTotal", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("AsyncValidationTotal", __FIELDS.names(), __Visitor)
     }
 }
 /// `Body0`
@@ -72,15 +74,15 @@ pub struct Body0 {
     pub union_url: ::std::option::Option<Body3>,
 }
 impl<'de> ::serde::Deserialize<'de> for Body0 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["Builder", "list", "router", "@type", "type", "UnionUrl"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body0;
             fn expecting(
                 &self,
@@ -88,10 +90,10 @@ impl<'de> ::serde::Deserialize<'de> for Body0 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body0")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body0, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body0, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::vec::Vec<f32>>,
                 > = ::std::option::Option::None;
@@ -102,7 +104,8 @@ impl<'de> ::serde::Deserialize<'de> for Body0 {
                 > = ::std::option::Option::None;
                 let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f5: ::std::option::Option<::std::option::Option<Body3>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -143,7 +146,7 @@ impl<'de> ::serde::Deserialize<'de> for Body0 {
                 })
             }
         }
-        deserializer.deserialize_struct("Body0", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body0", __FIELDS.names(), __Visitor)
     }
 }
 /// `Body0Router`
@@ -218,15 +221,15 @@ pub struct Body1 {
     pub type_: Body1Type,
 }
 impl<'de> ::serde::Deserialize<'de> for Body1 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["type"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body1;
             fn expecting(
                 &self,
@@ -234,12 +237,13 @@ impl<'de> ::serde::Deserialize<'de> for Body1 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body1")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body1, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body1, __A::Error> {
                 let mut f0: ::std::option::Option<Body1Type> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "type")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -250,7 +254,7 @@ impl<'de> ::serde::Deserialize<'de> for Body1 {
                 })
             }
         }
-        deserializer.deserialize_struct("Body1", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body1", __FIELDS.names(), __Visitor)
     }
 }
 /// `Body10`
@@ -264,15 +268,15 @@ pub struct Body10 {
     pub x404_meta: ::std::option::Option<::std::net::Ipv4Addr>,
 }
 impl<'de> ::serde::Deserialize<'de> for Body10 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["name-Result", "type", "404_meta"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body10;
             fn expecting(
                 &self,
@@ -280,16 +284,17 @@ impl<'de> ::serde::Deserialize<'de> for Body10 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body10")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body10, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body10, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<Body10Type> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<
                     ::std::option::Option<::std::net::Ipv4Addr>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -316,7 +321,7 @@ impl<'de> ::serde::Deserialize<'de> for Body10 {
                 })
             }
         }
-        deserializer.deserialize_struct("Body10", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body10", __FIELDS.names(), __Visitor)
     }
 }
 /// `Body10Type`
@@ -539,15 +544,15 @@ pub struct Body15 {
     pub url_page_html: ::std::vec::Vec<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for Body15 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["codeFile", "short-address", "Some_ünïcödé", "url page html"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body15;
             fn expecting(
                 &self,
@@ -555,17 +560,18 @@ impl<'de> ::serde::Deserialize<'de> for Body15 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body15")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body15, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body15, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<Body21>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f3: ::std::option::Option<
                     ::std::vec::Vec<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -609,7 +615,7 @@ impl<'de> ::serde::Deserialize<'de> for Body15 {
                 })
             }
         }
-        deserializer.deserialize_struct("Body15", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body15", __FIELDS.names(), __Visitor)
     }
 }
 /// `Body16`
@@ -647,15 +653,15 @@ pub struct Body17 {
     pub url_page_html: ::std::vec::Vec<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for Body17 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["codeFile", "COLOR", "short-address", "Some_ünïcödé", "url page html"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body17;
             fn expecting(
                 &self,
@@ -663,10 +669,10 @@ impl<'de> ::serde::Deserialize<'de> for Body17 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body17")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body17, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body17, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::boxed::Box<::std::option::Option<Body21>>,
                 > = ::std::option::Option::None;
@@ -676,7 +682,8 @@ impl<'de> ::serde::Deserialize<'de> for Body17 {
                 let mut f4: ::std::option::Option<
                     ::std::vec::Vec<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -724,7 +731,7 @@ impl<'de> ::serde::Deserialize<'de> for Body17 {
                 })
             }
         }
-        deserializer.deserialize_struct("Body17", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body17", __FIELDS.names(), __Visitor)
     }
 }
 /// `Body17Color`
@@ -901,15 +908,15 @@ pub struct Body2 {
     pub type_: Body2Type,
 }
 impl<'de> ::serde::Deserialize<'de> for Body2 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["type"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body2;
             fn expecting(
                 &self,
@@ -917,12 +924,13 @@ impl<'de> ::serde::Deserialize<'de> for Body2 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body2")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body2, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body2, __A::Error> {
                 let mut f0: ::std::option::Option<Body2Type> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "type")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -933,7 +941,7 @@ impl<'de> ::serde::Deserialize<'de> for Body2 {
                 })
             }
         }
-        deserializer.deserialize_struct("Body2", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body2", __FIELDS.names(), __Visitor)
     }
 }
 /// <b>HTML</b> &amp; entities <script>
@@ -986,10 +994,10 @@ pub struct Body21 {
     pub short_async_await: ::std::option::Option<Body21ShortAsyncAwait>,
 }
 impl<'de> ::serde::Deserialize<'de> for Body21 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &[
                 "BOX_CREATED",
                 "Ok.loop",
@@ -999,8 +1007,8 @@ impl<'de> ::serde::Deserialize<'de> for Body21 {
             ],
             true,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body21;
             fn expecting(
                 &self,
@@ -1008,10 +1016,10 @@ impl<'de> ::serde::Deserialize<'de> for Body21 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body21")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body21, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body21, __A::Error> {
                 let mut f0: ::std::option::Option<AsyncValidationTotal> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::option::Option<Body21OkLoop>> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<
@@ -1023,7 +1031,8 @@ impl<'de> ::serde::Deserialize<'de> for Body21 {
                 let mut f4: ::std::option::Option<
                     ::std::option::Option<Body21ShortAsyncAwait>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1075,7 +1084,7 @@ impl<'de> ::serde::Deserialize<'de> for Body21 {
                 })
             }
         }
-        deserializer.deserialize_struct("Body21", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body21", __FIELDS.names(), __Visitor)
     }
 }
 /// `Body21OkLoop`
@@ -1369,10 +1378,10 @@ pub struct Body23 {
     pub ünïcödé: ::std::option::Option<Body23udcnuefcuf6due9>,
 }
 impl<'de> ::serde::Deserialize<'de> for Body23 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &[
                 "CHILD",
                 "message404pet",
@@ -1384,8 +1393,8 @@ impl<'de> ::serde::Deserialize<'de> for Body23 {
             ],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body23;
             fn expecting(
                 &self,
@@ -1393,10 +1402,10 @@ impl<'de> ::serde::Deserialize<'de> for Body23 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body23")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body23, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body23, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::serde_json::Value>,
@@ -1412,7 +1421,8 @@ impl<'de> ::serde::Deserialize<'de> for Body23 {
                 let mut f6: ::std::option::Option<
                     ::std::option::Option<Body23udcnuefcuf6due9>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "CHILD")?
@@ -1470,7 +1480,7 @@ impl<'de> ::serde::Deserialize<'de> for Body23 {
                 })
             }
         }
-        deserializer.deserialize_struct("Body23", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body23", __FIELDS.names(), __Visitor)
     }
 }
 /// `Body23PageUrl`
@@ -1510,15 +1520,15 @@ pub struct Body23TypeItem {
     pub updatedhtml: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for Body23TypeItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["box_builder", "updatedhtml"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body23TypeItem;
             fn expecting(
                 &self,
@@ -1526,15 +1536,16 @@ impl<'de> ::serde::Deserialize<'de> for Body23TypeItem {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body23TypeItem")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body23TypeItem, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body23TypeItem, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1559,7 +1570,7 @@ impl<'de> ::serde::Deserialize<'de> for Body23TypeItem {
                 })
             }
         }
-        deserializer.deserialize_struct("Body23TypeItem", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body23TypeItem", __FIELDS.names(), __Visitor)
     }
 }
 /// `Body23udcnuefcuf6due9`
@@ -1654,10 +1665,10 @@ pub struct Body24 {
     pub value_amount_created_2: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for Body24 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &[
                 "async-Some",
                 "id",
@@ -1669,8 +1680,8 @@ impl<'de> ::serde::Deserialize<'de> for Body24 {
             ],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body24;
             fn expecting(
                 &self,
@@ -1678,10 +1689,10 @@ impl<'de> ::serde::Deserialize<'de> for Body24 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body24")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body24, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body24, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<Body24AsyncSome>,
                 > = ::std::option::Option::None;
@@ -1697,7 +1708,8 @@ impl<'de> ::serde::Deserialize<'de> for Body24 {
                 let mut f6: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1758,7 +1770,7 @@ impl<'de> ::serde::Deserialize<'de> for Body24 {
                 })
             }
         }
-        deserializer.deserialize_struct("Body24", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body24", __FIELDS.names(), __Visitor)
     }
 }
 /// `Body24AsyncSome`
@@ -1781,10 +1793,10 @@ pub struct Body24AsyncSome {
     pub ünïcödé: ::std::option::Option<Body23udcnuefcuf6due9>,
 }
 impl<'de> ::serde::Deserialize<'de> for Body24AsyncSome {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &[
                 "CHILD",
                 "CHILD_NEW",
@@ -1797,8 +1809,8 @@ impl<'de> ::serde::Deserialize<'de> for Body24AsyncSome {
             ],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body24AsyncSome;
             fn expecting(
                 &self,
@@ -1806,10 +1818,10 @@ impl<'de> ::serde::Deserialize<'de> for Body24AsyncSome {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body24AsyncSome")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body24AsyncSome, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body24AsyncSome, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<i8> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<
@@ -1826,7 +1838,8 @@ impl<'de> ::serde::Deserialize<'de> for Body24AsyncSome {
                 let mut f7: ::std::option::Option<
                     ::std::option::Option<Body23udcnuefcuf6due9>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "CHILD")?
@@ -1892,7 +1905,7 @@ impl<'de> ::serde::Deserialize<'de> for Body24AsyncSome {
                 })
             }
         }
-        deserializer.deserialize_struct("Body24AsyncSome", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body24AsyncSome", __FIELDS.names(), __Visitor)
     }
 }
 /// The generator could not turn this schema into a Rust type (typify cannot handle it: not yet implemented: unhandled not schema Object), so any JSON value is accepted here; see `openapi.json` for the schema.
@@ -2249,15 +2262,15 @@ pub struct Body28 {
     pub children: ::std::option::Option<::std::boxed::Box<Body28>>,
 }
 impl<'de> ::serde::Deserialize<'de> for Body28 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["children"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body28;
             fn expecting(
                 &self,
@@ -2265,14 +2278,15 @@ impl<'de> ::serde::Deserialize<'de> for Body28 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body28")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body28, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body28, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::boxed::Box<Body28>>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -2289,7 +2303,7 @@ impl<'de> ::serde::Deserialize<'de> for Body28 {
                 })
             }
         }
-        deserializer.deserialize_struct("Body28", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body28", __FIELDS.names(), __Visitor)
     }
 }
 /// The generator could not turn this schema into a Rust type (typify cannot handle it: not yet implemented: unhandled not schema Object), so any JSON value is accepted here; see `openapi.json` for the schema.
@@ -2445,15 +2459,15 @@ pub struct Body30 {
     pub pet_node: ::std::option::Option<::std::option::Option<f64>>,
 }
 impl<'de> ::serde::Deserialize<'de> for Body30 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["http_as", "in", "kind", "pet.node"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body30;
             fn expecting(
                 &self,
@@ -2461,17 +2475,18 @@ impl<'de> ::serde::Deserialize<'de> for Body30 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body30")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body30, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body30, __A::Error> {
                 let mut f0: ::std::option::Option<f64> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<Body30Kind> = ::std::option::Option::None;
                 let mut f3: ::std::option::Option<
                     ::std::option::Option<::std::option::Option<f64>>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -2500,7 +2515,7 @@ impl<'de> ::serde::Deserialize<'de> for Body30 {
                 })
             }
         }
-        deserializer.deserialize_struct("Body30", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body30", __FIELDS.names(), __Visitor)
     }
 }
 /// `Body30Kind`
@@ -2607,15 +2622,15 @@ pub struct Body31 {
     pub super_: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for Body31 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["+1", "serde-owner", "short_super_kind", "super"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body31;
             fn expecting(
                 &self,
@@ -2623,10 +2638,10 @@ impl<'de> ::serde::Deserialize<'de> for Body31 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body31")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body31, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body31, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<Body311>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<Body31SerdeOwner>,
@@ -2637,7 +2652,8 @@ impl<'de> ::serde::Deserialize<'de> for Body31 {
                 let mut f3: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "+1")?,
                         1 => {
@@ -2671,7 +2687,7 @@ impl<'de> ::serde::Deserialize<'de> for Body31 {
                 })
             }
         }
-        deserializer.deserialize_struct("Body31", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body31", __FIELDS.names(), __Visitor)
     }
 }
 /// Contains `backticks`, *stars* and _underscores_.
@@ -2902,15 +2918,15 @@ indented code
     pub order_use: Body32OrderUse,
 }
 impl<'de> ::serde::Deserialize<'de> for Body32 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["Child", "children", "http", "name", "ORDER_IN", "ORDER_USE"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body32;
             fn expecting(
                 &self,
@@ -2918,10 +2934,10 @@ impl<'de> ::serde::Deserialize<'de> for Body32 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body32")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body32, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body32, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 > = ::std::option::Option::None;
@@ -2938,7 +2954,8 @@ impl<'de> ::serde::Deserialize<'de> for Body32 {
                     ::std::option::Option<Body32OrderIn>,
                 > = ::std::option::Option::None;
                 let mut f5: ::std::option::Option<Body32OrderUse> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "Child")?
@@ -2985,7 +3002,7 @@ impl<'de> ::serde::Deserialize<'de> for Body32 {
                 })
             }
         }
-        deserializer.deserialize_struct("Body32", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body32", __FIELDS.names(), __Visitor)
     }
 }
 /// `Body32OrderIn`
@@ -3047,15 +3064,15 @@ pub struct Body32OrderUse {
     pub ñandú: Body32OrderUseud1andufa,
 }
 impl<'de> ::serde::Deserialize<'de> for Body32OrderUse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["BOX", "file", "some_value", "v2 1st next", "VEC_MESSAGE", "ñandú"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body32OrderUse;
             fn expecting(
                 &self,
@@ -3063,10 +3080,10 @@ impl<'de> ::serde::Deserialize<'de> for Body32OrderUse {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body32OrderUse")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body32OrderUse, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body32OrderUse, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<Body32OrderUseBox>,
                 > = ::std::option::Option::None;
@@ -3080,7 +3097,8 @@ impl<'de> ::serde::Deserialize<'de> for Body32OrderUse {
                 > = ::std::option::Option::None;
                 let mut f4: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
                 let mut f5: ::std::option::Option<Body32OrderUseud1andufa> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "BOX")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "file")?,
@@ -3125,7 +3143,7 @@ impl<'de> ::serde::Deserialize<'de> for Body32OrderUse {
                 })
             }
         }
-        deserializer.deserialize_struct("Body32OrderUse", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body32OrderUse", __FIELDS.names(), __Visitor)
     }
 }
 /// `Body32OrderUseBox`
@@ -3233,15 +3251,15 @@ pub struct Body33 {
     pub next_data: ::std::option::Option<Body33NextData>,
 }
 impl<'de> ::serde::Deserialize<'de> for Body33 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["meta", "next data 😀"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body33;
             fn expecting(
                 &self,
@@ -3249,15 +3267,16 @@ impl<'de> ::serde::Deserialize<'de> for Body33 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body33")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body33, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body33, __A::Error> {
                 let mut f0: ::std::option::Option<Body33Meta> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<Body33NextData>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "meta")?,
                         1 => {
@@ -3276,7 +3295,7 @@ impl<'de> ::serde::Deserialize<'de> for Body33 {
                 })
             }
         }
-        deserializer.deserialize_struct("Body33", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body33", __FIELDS.names(), __Visitor)
     }
 }
 /// `Body33Meta`
@@ -3310,15 +3329,15 @@ pub struct Body33NextData {
     pub option_union_file: ::std::option::Option<::std::net::Ipv6Addr>,
 }
 impl<'de> ::serde::Deserialize<'de> for Body33NextData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["OptionUnionFile"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body33NextData;
             fn expecting(
                 &self,
@@ -3326,14 +3345,15 @@ impl<'de> ::serde::Deserialize<'de> for Body33NextData {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body33NextData")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body33NextData, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body33NextData, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::net::Ipv6Addr>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -3353,7 +3373,7 @@ impl<'de> ::serde::Deserialize<'de> for Body33NextData {
                 })
             }
         }
-        deserializer.deserialize_struct("Body33NextData", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body33NextData", __FIELDS.names(), __Visitor)
     }
 }
 /// `Body34`
@@ -3363,15 +3383,15 @@ pub struct Body34 {
     pub children: ::std::option::Option<::std::vec::Vec<Body34>>,
 }
 impl<'de> ::serde::Deserialize<'de> for Body34 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["children"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body34;
             fn expecting(
                 &self,
@@ -3379,14 +3399,15 @@ impl<'de> ::serde::Deserialize<'de> for Body34 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body34")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body34, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body34, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::vec::Vec<Body34>>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -3403,7 +3424,7 @@ impl<'de> ::serde::Deserialize<'de> for Body34 {
                 })
             }
         }
-        deserializer.deserialize_struct("Body34", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body34", __FIELDS.names(), __Visitor)
     }
 }
 /// `Body4`
@@ -3412,15 +3433,15 @@ pub struct Body4 {
     pub short: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for Body4 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["short"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body4;
             fn expecting(
                 &self,
@@ -3428,12 +3449,13 @@ impl<'de> ::serde::Deserialize<'de> for Body4 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body4")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body4, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body4, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "short")?
@@ -3446,7 +3468,7 @@ impl<'de> ::serde::Deserialize<'de> for Body4 {
                 })
             }
         }
-        deserializer.deserialize_struct("Body4", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body4", __FIELDS.names(), __Visitor)
     }
 }
 /// `Body5`
@@ -3692,15 +3714,15 @@ pub struct Body7ColorOwner {
     pub x2fa_mock: f64,
 }
 impl<'de> ::serde::Deserialize<'de> for Body7ColorOwner {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["AddressShort", "amount-async", "client", "error-id", "page", "2FA_MOCK"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body7ColorOwner;
             fn expecting(
                 &self,
@@ -3708,10 +3730,10 @@ impl<'de> ::serde::Deserialize<'de> for Body7ColorOwner {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body7ColorOwner")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body7ColorOwner, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body7ColorOwner, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::serde_json::Value>,
                 > = ::std::option::Option::None;
@@ -3722,7 +3744,8 @@ impl<'de> ::serde::Deserialize<'de> for Body7ColorOwner {
                 let mut f3: ::std::option::Option<::std::option::Option<u32>> = ::std::option::Option::None;
                 let mut f4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
                 let mut f5: ::std::option::Option<f64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -3773,7 +3796,7 @@ impl<'de> ::serde::Deserialize<'de> for Body7ColorOwner {
                 })
             }
         }
-        deserializer.deserialize_struct("Body7ColorOwner", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body7ColorOwner", __FIELDS.names(), __Visitor)
     }
 }
 /// `Body7Http`
@@ -3932,15 +3955,15 @@ pub struct Body9 {
     pub x404_meta: ::std::option::Option<::std::net::Ipv4Addr>,
 }
 impl<'de> ::serde::Deserialize<'de> for Body9 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["name-Result", "type", "404_meta"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Body9;
             fn expecting(
                 &self,
@@ -3948,16 +3971,17 @@ impl<'de> ::serde::Deserialize<'de> for Body9 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Body9")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Body9, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Body9, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<
                     ::std::option::Option<::std::net::Ipv4Addr>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -3984,7 +4008,7 @@ impl<'de> ::serde::Deserialize<'de> for Body9 {
                 })
             }
         }
-        deserializer.deserialize_struct("Body9", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Body9", __FIELDS.names(), __Visitor)
     }
 }
 /// `Box`

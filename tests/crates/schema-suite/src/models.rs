@@ -17,15 +17,15 @@ pub struct AdditionalProperties0 {
     pub foo: ::std::option::Option<::serde_json::Value>,
 }
 impl<'de> ::serde::Deserialize<'de> for AdditionalProperties0 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["bar", "foo"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = AdditionalProperties0;
             fn expecting(
                 &self,
@@ -33,17 +33,18 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalProperties0 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct AdditionalProperties0")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<AdditionalProperties0, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<AdditionalProperties0, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::serde_json::Value>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::serde_json::Value>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bar")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "foo")?,
@@ -56,7 +57,8 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalProperties0 {
                 })
             }
         }
-        deserializer.deserialize_struct("AdditionalProperties0", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("AdditionalProperties0", __FIELDS.names(), __Visitor)
     }
 }
 /// `AdditionalProperties1`
@@ -92,15 +94,15 @@ pub struct AllOf0 {
     pub foo: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for AllOf0 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["bar", "foo"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = AllOf0;
             fn expecting(
                 &self,
@@ -108,13 +110,14 @@ impl<'de> ::serde::Deserialize<'de> for AllOf0 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct AllOf0")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<AllOf0, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<AllOf0, __A::Error> {
                 let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bar")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "foo")?,
@@ -127,7 +130,7 @@ impl<'de> ::serde::Deserialize<'de> for AllOf0 {
                 })
             }
         }
-        deserializer.deserialize_struct("AllOf0", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("AllOf0", __FIELDS.names(), __Visitor)
     }
 }
 /// `AllOf1`
@@ -138,15 +141,15 @@ pub struct AllOf1 {
     pub foo: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for AllOf1 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["bar", "baz", "foo"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = AllOf1;
             fn expecting(
                 &self,
@@ -154,14 +157,15 @@ impl<'de> ::serde::Deserialize<'de> for AllOf1 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct AllOf1")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<AllOf1, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<AllOf1, __A::Error> {
                 let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<()> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bar")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "baz")?,
@@ -176,7 +180,7 @@ impl<'de> ::serde::Deserialize<'de> for AllOf1 {
                 })
             }
         }
-        deserializer.deserialize_struct("AllOf1", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("AllOf1", __FIELDS.names(), __Visitor)
     }
 }
 /// `AnyOf0`
@@ -499,15 +503,15 @@ pub struct Default0 {
     pub foo: ::std::option::Option<i64>,
 }
 impl<'de> ::serde::Deserialize<'de> for Default0 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["foo"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Default0;
             fn expecting(
                 &self,
@@ -515,12 +519,13 @@ impl<'de> ::serde::Deserialize<'de> for Default0 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Default0")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Default0, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Default0, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "foo")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -531,7 +536,7 @@ impl<'de> ::serde::Deserialize<'de> for Default0 {
                 })
             }
         }
-        deserializer.deserialize_struct("Default0", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Default0", __FIELDS.names(), __Visitor)
     }
 }
 /// `Default1`
@@ -541,15 +546,15 @@ pub struct Default1 {
     pub bar: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for Default1 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["bar"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Default1;
             fn expecting(
                 &self,
@@ -557,12 +562,13 @@ impl<'de> ::serde::Deserialize<'de> for Default1 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Default1")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Default1, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Default1, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bar")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -573,7 +579,7 @@ impl<'de> ::serde::Deserialize<'de> for Default1 {
                 })
             }
         }
-        deserializer.deserialize_struct("Default1", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Default1", __FIELDS.names(), __Visitor)
     }
 }
 impl ::std::default::Default for Default1 {
@@ -1630,15 +1636,15 @@ pub struct Properties0 {
     pub foo: ::std::option::Option<i64>,
 }
 impl<'de> ::serde::Deserialize<'de> for Properties0 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["bar", "foo"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Properties0;
             fn expecting(
                 &self,
@@ -1646,15 +1652,16 @@ impl<'de> ::serde::Deserialize<'de> for Properties0 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Properties0")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Properties0, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Properties0, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bar")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "foo")?,
@@ -1667,7 +1674,7 @@ impl<'de> ::serde::Deserialize<'de> for Properties0 {
                 })
             }
         }
-        deserializer.deserialize_struct("Properties0", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Properties0", __FIELDS.names(), __Visitor)
     }
 }
 /// `Properties1`
@@ -1679,15 +1686,15 @@ pub struct Properties1 {
     pub foo: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
 }
 impl<'de> ::serde::Deserialize<'de> for Properties1 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["bar", "foo"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Properties1;
             fn expecting(
                 &self,
@@ -1695,17 +1702,18 @@ impl<'de> ::serde::Deserialize<'de> for Properties1 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Properties1")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Properties1, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Properties1, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bar")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "foo")?,
@@ -1718,7 +1726,7 @@ impl<'de> ::serde::Deserialize<'de> for Properties1 {
                 })
             }
         }
-        deserializer.deserialize_struct("Properties1", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Properties1", __FIELDS.names(), __Visitor)
     }
 }
 /// `PropertyNames0`
@@ -1769,15 +1777,15 @@ pub struct Required0 {
     pub foo: ::serde_json::Value,
 }
 impl<'de> ::serde::Deserialize<'de> for Required0 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["bar", "foo"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Required0;
             fn expecting(
                 &self,
@@ -1785,15 +1793,16 @@ impl<'de> ::serde::Deserialize<'de> for Required0 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Required0")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Required0, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Required0, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::serde_json::Value>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bar")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "foo")?,
@@ -1806,7 +1815,7 @@ impl<'de> ::serde::Deserialize<'de> for Required0 {
                 })
             }
         }
-        deserializer.deserialize_struct("Required0", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Required0", __FIELDS.names(), __Visitor)
     }
 }
 /// `Required1`
@@ -1816,15 +1825,15 @@ pub struct Required1 {
     pub foo: ::std::option::Option<::serde_json::Value>,
 }
 impl<'de> ::serde::Deserialize<'de> for Required1 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["foo"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Required1;
             fn expecting(
                 &self,
@@ -1832,14 +1841,15 @@ impl<'de> ::serde::Deserialize<'de> for Required1 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Required1")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Required1, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Required1, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::serde_json::Value>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "foo")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -1850,7 +1860,7 @@ impl<'de> ::serde::Deserialize<'de> for Required1 {
                 })
             }
         }
-        deserializer.deserialize_struct("Required1", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Required1", __FIELDS.names(), __Visitor)
     }
 }
 /// `Type0`

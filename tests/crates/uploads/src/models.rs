@@ -19,15 +19,15 @@ pub struct Attachment {
     pub thumbnails: ::std::option::Option<::std::vec::Vec<::apigen_runtime::Binary>>,
 }
 impl<'de> ::serde::Deserialize<'de> for Attachment {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["file", "name", "thumbnails"],
             true,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Attachment;
             fn expecting(
                 &self,
@@ -35,16 +35,17 @@ impl<'de> ::serde::Deserialize<'de> for Attachment {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Attachment")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Attachment, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Attachment, __A::Error> {
                 let mut f0: ::std::option::Option<::apigen_runtime::Binary> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<
                     ::std::option::Option<::std::vec::Vec<::apigen_runtime::Binary>>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "file")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "name")?,
@@ -65,7 +66,7 @@ impl<'de> ::serde::Deserialize<'de> for Attachment {
                 })
             }
         }
-        deserializer.deserialize_struct("Attachment", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Attachment", __FIELDS.names(), __Visitor)
     }
 }
 /// `Document`
@@ -74,15 +75,15 @@ pub struct Document {
     pub title: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for Document {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["title"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Document;
             fn expecting(
                 &self,
@@ -90,12 +91,13 @@ impl<'de> ::serde::Deserialize<'de> for Document {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Document")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Document, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Document, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "title")?
@@ -108,7 +110,7 @@ impl<'de> ::serde::Deserialize<'de> for Document {
                 })
             }
         }
-        deserializer.deserialize_struct("Document", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Document", __FIELDS.names(), __Visitor)
     }
 }
 /// `Problem`
@@ -118,15 +120,15 @@ pub struct Problem {
     pub status: i64,
 }
 impl<'de> ::serde::Deserialize<'de> for Problem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["detail", "status"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Problem;
             fn expecting(
                 &self,
@@ -134,13 +136,14 @@ impl<'de> ::serde::Deserialize<'de> for Problem {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Problem")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Problem, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Problem, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -165,7 +168,7 @@ impl<'de> ::serde::Deserialize<'de> for Problem {
                 })
             }
         }
-        deserializer.deserialize_struct("Problem", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Problem", __FIELDS.names(), __Visitor)
     }
 }
 /// `Receipt`
@@ -177,15 +180,15 @@ pub struct Receipt {
     pub thumbnails: ::std::vec::Vec<i64>,
 }
 impl<'de> ::serde::Deserialize<'de> for Receipt {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["name", "size", "thumbnails"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Receipt;
             fn expecting(
                 &self,
@@ -193,14 +196,15 @@ impl<'de> ::serde::Deserialize<'de> for Receipt {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Receipt")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Receipt, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Receipt, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "name")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "size")?,
@@ -221,7 +225,7 @@ impl<'de> ::serde::Deserialize<'de> for Receipt {
                 })
             }
         }
-        deserializer.deserialize_struct("Receipt", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Receipt", __FIELDS.names(), __Visitor)
     }
 }
 impl Attachment {

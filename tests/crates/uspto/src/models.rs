@@ -17,15 +17,15 @@ pub struct DataSetList {
     pub total: ::std::option::Option<i64>,
 }
 impl<'de> ::serde::Deserialize<'de> for DataSetList {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["apis", "total"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DataSetList;
             fn expecting(
                 &self,
@@ -33,15 +33,16 @@ impl<'de> ::serde::Deserialize<'de> for DataSetList {
             ) -> ::std::fmt::Result {
                 f.write_str("struct DataSetList")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<DataSetList, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<DataSetList, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::vec::Vec<DataSetListApisItem>>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "apis")?,
                         1 => {
@@ -56,7 +57,7 @@ impl<'de> ::serde::Deserialize<'de> for DataSetList {
                 })
             }
         }
-        deserializer.deserialize_struct("DataSetList", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("DataSetList", __FIELDS.names(), __Visitor)
     }
 }
 /// `DataSetListApisItem`
@@ -82,15 +83,15 @@ pub struct DataSetListApisItem {
     pub api_version_number: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for DataSetListApisItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["apiDocumentationUrl", "apiKey", "apiUrl", "apiVersionNumber"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DataSetListApisItem;
             fn expecting(
                 &self,
@@ -98,10 +99,10 @@ impl<'de> ::serde::Deserialize<'de> for DataSetListApisItem {
             ) -> ::std::fmt::Result {
                 f.write_str("struct DataSetListApisItem")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<DataSetListApisItem, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<DataSetListApisItem, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
@@ -114,7 +115,8 @@ impl<'de> ::serde::Deserialize<'de> for DataSetListApisItem {
                 let mut f3: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -161,7 +163,8 @@ impl<'de> ::serde::Deserialize<'de> for DataSetListApisItem {
                 })
             }
         }
-        deserializer.deserialize_struct("DataSetListApisItem", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("DataSetListApisItem", __FIELDS.names(), __Visitor)
     }
 }
 /// `PerformSearchBody`
@@ -178,15 +181,15 @@ pub struct PerformSearchBody {
     pub start: i64,
 }
 impl<'de> ::serde::Deserialize<'de> for PerformSearchBody {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["criteria", "rows", "start"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = PerformSearchBody;
             fn expecting(
                 &self,
@@ -194,14 +197,15 @@ impl<'de> ::serde::Deserialize<'de> for PerformSearchBody {
             ) -> ::std::fmt::Result {
                 f.write_str("struct PerformSearchBody")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<PerformSearchBody, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<PerformSearchBody, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -224,7 +228,7 @@ impl<'de> ::serde::Deserialize<'de> for PerformSearchBody {
                 })
             }
         }
-        deserializer.deserialize_struct("PerformSearchBody", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("PerformSearchBody", __FIELDS.names(), __Visitor)
     }
 }
 /// Generation of default values for serde.

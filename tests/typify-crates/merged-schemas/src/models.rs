@@ -15,15 +15,15 @@ pub struct BarProp {
     pub bar: ::std::option::Option<::serde_json::Value>,
 }
 impl<'de> ::serde::Deserialize<'de> for BarProp {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["bar"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = BarProp;
             fn expecting(
                 &self,
@@ -31,14 +31,15 @@ impl<'de> ::serde::Deserialize<'de> for BarProp {
             ) -> ::std::fmt::Result {
                 f.write_str("struct BarProp")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<BarProp, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<BarProp, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::serde_json::Value>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bar")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -49,7 +50,7 @@ impl<'de> ::serde::Deserialize<'de> for BarProp {
                 })
             }
         }
-        deserializer.deserialize_struct("BarProp", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("BarProp", __FIELDS.names(), __Visitor)
     }
 }
 /// `ButNotThat`
@@ -59,15 +60,15 @@ pub struct ButNotThat {
     pub this: ::std::option::Option<::serde_json::Value>,
 }
 impl<'de> ::serde::Deserialize<'de> for ButNotThat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["this"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ButNotThat;
             fn expecting(
                 &self,
@@ -75,14 +76,15 @@ impl<'de> ::serde::Deserialize<'de> for ButNotThat {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ButNotThat")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ButNotThat, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ButNotThat, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::serde_json::Value>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "this")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -93,7 +95,7 @@ impl<'de> ::serde::Deserialize<'de> for ButNotThat {
                 })
             }
         }
-        deserializer.deserialize_struct("ButNotThat", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ButNotThat", __FIELDS.names(), __Visitor)
     }
 }
 /// if we don't see this, we dropped the metadata
@@ -105,15 +107,15 @@ pub struct CommentedTypeMerged {
     pub y: ::std::option::Option<::serde_json::Value>,
 }
 impl<'de> ::serde::Deserialize<'de> for CommentedTypeMerged {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["x", "y"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = CommentedTypeMerged;
             fn expecting(
                 &self,
@@ -121,17 +123,18 @@ impl<'de> ::serde::Deserialize<'de> for CommentedTypeMerged {
             ) -> ::std::fmt::Result {
                 f.write_str("struct CommentedTypeMerged")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<CommentedTypeMerged, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<CommentedTypeMerged, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::serde_json::Value>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::serde_json::Value>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "x")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "y")?,
@@ -144,7 +147,8 @@ impl<'de> ::serde::Deserialize<'de> for CommentedTypeMerged {
                 })
             }
         }
-        deserializer.deserialize_struct("CommentedTypeMerged", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("CommentedTypeMerged", __FIELDS.names(), __Visitor)
     }
 }
 /// `HereAndThere`
@@ -171,15 +175,15 @@ pub struct JsonResponseBase {
     pub result: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for JsonResponseBase {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["result"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = JsonResponseBase;
             fn expecting(
                 &self,
@@ -187,14 +191,15 @@ impl<'de> ::serde::Deserialize<'de> for JsonResponseBase {
             ) -> ::std::fmt::Result {
                 f.write_str("struct JsonResponseBase")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<JsonResponseBase, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<JsonResponseBase, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -211,7 +216,7 @@ impl<'de> ::serde::Deserialize<'de> for JsonResponseBase {
                 })
             }
         }
-        deserializer.deserialize_struct("JsonResponseBase", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("JsonResponseBase", __FIELDS.names(), __Visitor)
     }
 }
 /// `JsonSuccess`
@@ -222,15 +227,15 @@ pub struct JsonSuccess {
     pub result: JsonSuccessResult,
 }
 impl<'de> ::serde::Deserialize<'de> for JsonSuccess {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["msg", "result"],
             true,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = JsonSuccess;
             fn expecting(
                 &self,
@@ -238,13 +243,14 @@ impl<'de> ::serde::Deserialize<'de> for JsonSuccess {
             ) -> ::std::fmt::Result {
                 f.write_str("struct JsonSuccess")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<JsonSuccess, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<JsonSuccess, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<JsonSuccessResult> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "msg")?,
                         1 => {
@@ -263,7 +269,7 @@ impl<'de> ::serde::Deserialize<'de> for JsonSuccess {
                 })
             }
         }
-        deserializer.deserialize_struct("JsonSuccess", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("JsonSuccess", __FIELDS.names(), __Visitor)
     }
 }
 /// x
@@ -273,15 +279,15 @@ pub struct JsonSuccessBase {
     pub result: JsonSuccessBaseResult,
 }
 impl<'de> ::serde::Deserialize<'de> for JsonSuccessBase {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["msg", "result"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = JsonSuccessBase;
             fn expecting(
                 &self,
@@ -289,13 +295,14 @@ impl<'de> ::serde::Deserialize<'de> for JsonSuccessBase {
             ) -> ::std::fmt::Result {
                 f.write_str("struct JsonSuccessBase")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<JsonSuccessBase, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<JsonSuccessBase, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<JsonSuccessBaseResult> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "msg")?,
                         1 => {
@@ -314,7 +321,7 @@ impl<'de> ::serde::Deserialize<'de> for JsonSuccessBase {
                 })
             }
         }
-        deserializer.deserialize_struct("JsonSuccessBase", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("JsonSuccessBase", __FIELDS.names(), __Visitor)
     }
 }
 /// `JsonSuccessBaseResult`
@@ -426,15 +433,15 @@ impl ::std::convert::TryFrom<::std::string::String> for JsonSuccessResult {
 #[serde(deny_unknown_fields)]
 pub struct MergeEmpty {}
 impl<'de> ::serde::Deserialize<'de> for MergeEmpty {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &[],
             true,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = MergeEmpty;
             fn expecting(
                 &self,
@@ -442,17 +449,17 @@ impl<'de> ::serde::Deserialize<'de> for MergeEmpty {
             ) -> ::std::fmt::Result {
                 f.write_str("struct MergeEmpty")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<MergeEmpty, A::Error> {
-                while map.next_key_seed(FIELDS)?.is_some() {
+                mut map: __A,
+            ) -> ::std::result::Result<MergeEmpty, __A::Error> {
+                while map.next_key_seed(__FIELDS)?.is_some() {
                     ::apigen_runtime::de::skip_value(&mut map)?;
                 }
                 ::std::result::Result::Ok(MergeEmpty {})
             }
         }
-        deserializer.deserialize_struct("MergeEmpty", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("MergeEmpty", __FIELDS.names(), __Visitor)
     }
 }
 /// `MergeNumberBounds`
@@ -606,15 +613,15 @@ pub struct OrderDependentMerge {
     pub baz: bool,
 }
 impl<'de> ::serde::Deserialize<'de> for OrderDependentMerge {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["bar", "baz"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = OrderDependentMerge;
             fn expecting(
                 &self,
@@ -622,15 +629,16 @@ impl<'de> ::serde::Deserialize<'de> for OrderDependentMerge {
             ) -> ::std::fmt::Result {
                 f.write_str("struct OrderDependentMerge")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<OrderDependentMerge, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<OrderDependentMerge, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::serde_json::Value>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "bar")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "baz")?,
@@ -643,7 +651,8 @@ impl<'de> ::serde::Deserialize<'de> for OrderDependentMerge {
                 })
             }
         }
-        deserializer.deserialize_struct("OrderDependentMerge", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("OrderDependentMerge", __FIELDS.names(), __Visitor)
     }
 }
 /// `Pickingone`
@@ -652,15 +661,15 @@ pub struct Pickingone {
     pub suspended_by: PickingoneSuspendedBy,
 }
 impl<'de> ::serde::Deserialize<'de> for Pickingone {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["suspended_by"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Pickingone;
             fn expecting(
                 &self,
@@ -668,12 +677,13 @@ impl<'de> ::serde::Deserialize<'de> for Pickingone {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Pickingone")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Pickingone, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Pickingone, __A::Error> {
                 let mut f0: ::std::option::Option<PickingoneSuspendedBy> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -690,7 +700,7 @@ impl<'de> ::serde::Deserialize<'de> for Pickingone {
                 })
             }
         }
-        deserializer.deserialize_struct("Pickingone", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Pickingone", __FIELDS.names(), __Visitor)
     }
 }
 /// `PickingoneInstallation`
@@ -704,15 +714,15 @@ pub struct PickingoneInstallation {
     pub suspended_by: ::std::option::Option<::std::option::Option<PickingoneUser>>,
 }
 impl<'de> ::serde::Deserialize<'de> for PickingoneInstallation {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["suspended_by"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = PickingoneInstallation;
             fn expecting(
                 &self,
@@ -720,14 +730,15 @@ impl<'de> ::serde::Deserialize<'de> for PickingoneInstallation {
             ) -> ::std::fmt::Result {
                 f.write_str("struct PickingoneInstallation")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<PickingoneInstallation, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<PickingoneInstallation, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::option::Option<PickingoneUser>>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_nullable(
@@ -745,7 +756,7 @@ impl<'de> ::serde::Deserialize<'de> for PickingoneInstallation {
             }
         }
         deserializer
-            .deserialize_struct("PickingoneInstallation", FIELDS.names(), Visitor)
+            .deserialize_struct("PickingoneInstallation", __FIELDS.names(), __Visitor)
     }
 }
 /// `PickingoneSuspendedBy`
@@ -756,15 +767,15 @@ pub struct PickingoneSuspendedBy {
     pub email: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for PickingoneSuspendedBy {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["email"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = PickingoneSuspendedBy;
             fn expecting(
                 &self,
@@ -772,14 +783,15 @@ impl<'de> ::serde::Deserialize<'de> for PickingoneSuspendedBy {
             ) -> ::std::fmt::Result {
                 f.write_str("struct PickingoneSuspendedBy")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<PickingoneSuspendedBy, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<PickingoneSuspendedBy, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "email")?
@@ -792,7 +804,8 @@ impl<'de> ::serde::Deserialize<'de> for PickingoneSuspendedBy {
                 })
             }
         }
-        deserializer.deserialize_struct("PickingoneSuspendedBy", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("PickingoneSuspendedBy", __FIELDS.names(), __Visitor)
     }
 }
 /// `PickingoneUser`
@@ -806,15 +819,15 @@ pub struct PickingoneUser {
     pub email: ::std::option::Option<::std::option::Option<::std::string::String>>,
 }
 impl<'de> ::serde::Deserialize<'de> for PickingoneUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["email"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = PickingoneUser;
             fn expecting(
                 &self,
@@ -822,14 +835,15 @@ impl<'de> ::serde::Deserialize<'de> for PickingoneUser {
             ) -> ::std::fmt::Result {
                 f.write_str("struct PickingoneUser")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<PickingoneUser, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<PickingoneUser, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::option::Option<::std::string::String>>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_nullable(
@@ -846,7 +860,7 @@ impl<'de> ::serde::Deserialize<'de> for PickingoneUser {
                 })
             }
         }
-        deserializer.deserialize_struct("PickingoneUser", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("PickingoneUser", __FIELDS.names(), __Visitor)
     }
 }
 /// `TrimFat`
@@ -859,15 +873,15 @@ pub struct TrimFat {
     pub c: ::std::option::Option<::serde_json::Value>,
 }
 impl<'de> ::serde::Deserialize<'de> for TrimFat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["a", "b", "c"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = TrimFat;
             fn expecting(
                 &self,
@@ -875,10 +889,10 @@ impl<'de> ::serde::Deserialize<'de> for TrimFat {
             ) -> ::std::fmt::Result {
                 f.write_str("struct TrimFat")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<TrimFat, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<TrimFat, __A::Error> {
                 let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::serde_json::Value>,
@@ -886,7 +900,8 @@ impl<'de> ::serde::Deserialize<'de> for TrimFat {
                 let mut f2: ::std::option::Option<
                     ::std::option::Option<::serde_json::Value>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "a")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "b")?,
@@ -901,7 +916,7 @@ impl<'de> ::serde::Deserialize<'de> for TrimFat {
                 })
             }
         }
-        deserializer.deserialize_struct("TrimFat", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("TrimFat", __FIELDS.names(), __Visitor)
     }
 }
 /// `TrimFatNot`
@@ -919,15 +934,15 @@ pub struct TrimFatNotSubtype0 {
     pub b: ::serde_json::Value,
 }
 impl<'de> ::serde::Deserialize<'de> for TrimFatNotSubtype0 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["b"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = TrimFatNotSubtype0;
             fn expecting(
                 &self,
@@ -935,12 +950,13 @@ impl<'de> ::serde::Deserialize<'de> for TrimFatNotSubtype0 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct TrimFatNotSubtype0")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<TrimFatNotSubtype0, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<TrimFatNotSubtype0, __A::Error> {
                 let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "b")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -951,7 +967,8 @@ impl<'de> ::serde::Deserialize<'de> for TrimFatNotSubtype0 {
                 })
             }
         }
-        deserializer.deserialize_struct("TrimFatNotSubtype0", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("TrimFatNotSubtype0", __FIELDS.names(), __Visitor)
     }
 }
 /// `TrimFatNotSubtype1`
@@ -961,15 +978,15 @@ pub struct TrimFatNotSubtype1 {
     pub c: ::serde_json::Value,
 }
 impl<'de> ::serde::Deserialize<'de> for TrimFatNotSubtype1 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["c"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = TrimFatNotSubtype1;
             fn expecting(
                 &self,
@@ -977,12 +994,13 @@ impl<'de> ::serde::Deserialize<'de> for TrimFatNotSubtype1 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct TrimFatNotSubtype1")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<TrimFatNotSubtype1, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<TrimFatNotSubtype1, __A::Error> {
                 let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "c")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -993,7 +1011,8 @@ impl<'de> ::serde::Deserialize<'de> for TrimFatNotSubtype1 {
                 })
             }
         }
-        deserializer.deserialize_struct("TrimFatNotSubtype1", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("TrimFatNotSubtype1", __FIELDS.names(), __Visitor)
     }
 }
 /// `TriplePattern`
@@ -1060,15 +1079,15 @@ pub struct UnchangedByMerge {
     pub tag: UnchangedByMergeTag,
 }
 impl<'de> ::serde::Deserialize<'de> for UnchangedByMerge {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["tag"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = UnchangedByMerge;
             fn expecting(
                 &self,
@@ -1076,12 +1095,13 @@ impl<'de> ::serde::Deserialize<'de> for UnchangedByMerge {
             ) -> ::std::fmt::Result {
                 f.write_str("struct UnchangedByMerge")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<UnchangedByMerge, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<UnchangedByMerge, __A::Error> {
                 let mut f0: ::std::option::Option<UnchangedByMergeTag> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "tag")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -1092,7 +1112,7 @@ impl<'de> ::serde::Deserialize<'de> for UnchangedByMerge {
                 })
             }
         }
-        deserializer.deserialize_struct("UnchangedByMerge", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("UnchangedByMerge", __FIELDS.names(), __Visitor)
     }
 }
 /// `UnchangedByMergeNot`
@@ -1101,15 +1121,15 @@ pub struct UnchangedByMergeNot {
     pub tag: UnchangedByMergeNotTag,
 }
 impl<'de> ::serde::Deserialize<'de> for UnchangedByMergeNot {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["tag"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = UnchangedByMergeNot;
             fn expecting(
                 &self,
@@ -1117,12 +1137,13 @@ impl<'de> ::serde::Deserialize<'de> for UnchangedByMergeNot {
             ) -> ::std::fmt::Result {
                 f.write_str("struct UnchangedByMergeNot")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<UnchangedByMergeNot, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<UnchangedByMergeNot, __A::Error> {
                 let mut f0: ::std::option::Option<UnchangedByMergeNotTag> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "tag")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -1133,7 +1154,8 @@ impl<'de> ::serde::Deserialize<'de> for UnchangedByMergeNot {
                 })
             }
         }
-        deserializer.deserialize_struct("UnchangedByMergeNot", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("UnchangedByMergeNot", __FIELDS.names(), __Visitor)
     }
 }
 /// `UnchangedByMergeNotTag`
@@ -1307,15 +1329,15 @@ pub struct Unsatisfiable3A {
     pub action: ::std::option::Option<Unsatisfiable3C>,
 }
 impl<'de> ::serde::Deserialize<'de> for Unsatisfiable3A {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["action"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Unsatisfiable3A;
             fn expecting(
                 &self,
@@ -1323,14 +1345,15 @@ impl<'de> ::serde::Deserialize<'de> for Unsatisfiable3A {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Unsatisfiable3A")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Unsatisfiable3A, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Unsatisfiable3A, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<Unsatisfiable3C>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1347,7 +1370,7 @@ impl<'de> ::serde::Deserialize<'de> for Unsatisfiable3A {
                 })
             }
         }
-        deserializer.deserialize_struct("Unsatisfiable3A", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Unsatisfiable3A", __FIELDS.names(), __Visitor)
     }
 }
 /// `Unsatisfiable3B`
@@ -1491,15 +1514,15 @@ pub struct WeirdEnumNot2Subtype0 {
     pub pattern: ::serde_json::Value,
 }
 impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot2Subtype0 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["pattern"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WeirdEnumNot2Subtype0;
             fn expecting(
                 &self,
@@ -1507,12 +1530,13 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot2Subtype0 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WeirdEnumNot2Subtype0")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WeirdEnumNot2Subtype0, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WeirdEnumNot2Subtype0, __A::Error> {
                 let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1529,7 +1553,8 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot2Subtype0 {
                 })
             }
         }
-        deserializer.deserialize_struct("WeirdEnumNot2Subtype0", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("WeirdEnumNot2Subtype0", __FIELDS.names(), __Visitor)
     }
 }
 /// `WeirdEnumNot2Subtype1`
@@ -1540,15 +1565,15 @@ pub struct WeirdEnumNot2Subtype1 {
     pub pattern_either: ::serde_json::Value,
 }
 impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot2Subtype1 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["pattern-either"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WeirdEnumNot2Subtype1;
             fn expecting(
                 &self,
@@ -1556,12 +1581,13 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot2Subtype1 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WeirdEnumNot2Subtype1")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WeirdEnumNot2Subtype1, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WeirdEnumNot2Subtype1, __A::Error> {
                 let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1578,7 +1604,8 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot2Subtype1 {
                 })
             }
         }
-        deserializer.deserialize_struct("WeirdEnumNot2Subtype1", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("WeirdEnumNot2Subtype1", __FIELDS.names(), __Visitor)
     }
 }
 /// `WeirdEnumNot2Subtype2`
@@ -1589,15 +1616,15 @@ pub struct WeirdEnumNot2Subtype2 {
     pub pattern_regex: ::serde_json::Value,
 }
 impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot2Subtype2 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["pattern-regex"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WeirdEnumNot2Subtype2;
             fn expecting(
                 &self,
@@ -1605,12 +1632,13 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot2Subtype2 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WeirdEnumNot2Subtype2")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WeirdEnumNot2Subtype2, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WeirdEnumNot2Subtype2, __A::Error> {
                 let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1627,7 +1655,8 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot2Subtype2 {
                 })
             }
         }
-        deserializer.deserialize_struct("WeirdEnumNot2Subtype2", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("WeirdEnumNot2Subtype2", __FIELDS.names(), __Visitor)
     }
 }
 /// `WeirdEnumNot3`
@@ -1647,15 +1676,15 @@ pub struct WeirdEnumNot3Subtype0 {
     pub pattern: ::serde_json::Value,
 }
 impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot3Subtype0 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["pattern"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WeirdEnumNot3Subtype0;
             fn expecting(
                 &self,
@@ -1663,12 +1692,13 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot3Subtype0 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WeirdEnumNot3Subtype0")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WeirdEnumNot3Subtype0, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WeirdEnumNot3Subtype0, __A::Error> {
                 let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1685,7 +1715,8 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot3Subtype0 {
                 })
             }
         }
-        deserializer.deserialize_struct("WeirdEnumNot3Subtype0", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("WeirdEnumNot3Subtype0", __FIELDS.names(), __Visitor)
     }
 }
 /// `WeirdEnumNot3Subtype1`
@@ -1695,15 +1726,15 @@ pub struct WeirdEnumNot3Subtype1 {
     pub patterns: ::serde_json::Value,
 }
 impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot3Subtype1 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["patterns"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WeirdEnumNot3Subtype1;
             fn expecting(
                 &self,
@@ -1711,12 +1742,13 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot3Subtype1 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WeirdEnumNot3Subtype1")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WeirdEnumNot3Subtype1, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WeirdEnumNot3Subtype1, __A::Error> {
                 let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1733,7 +1765,8 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot3Subtype1 {
                 })
             }
         }
-        deserializer.deserialize_struct("WeirdEnumNot3Subtype1", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("WeirdEnumNot3Subtype1", __FIELDS.names(), __Visitor)
     }
 }
 /// `WeirdEnumNot3Subtype2`
@@ -1744,15 +1777,15 @@ pub struct WeirdEnumNot3Subtype2 {
     pub pattern_regex: ::serde_json::Value,
 }
 impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot3Subtype2 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["pattern-regex"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WeirdEnumNot3Subtype2;
             fn expecting(
                 &self,
@@ -1760,12 +1793,13 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot3Subtype2 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WeirdEnumNot3Subtype2")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WeirdEnumNot3Subtype2, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WeirdEnumNot3Subtype2, __A::Error> {
                 let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1782,7 +1816,8 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot3Subtype2 {
                 })
             }
         }
-        deserializer.deserialize_struct("WeirdEnumNot3Subtype2", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("WeirdEnumNot3Subtype2", __FIELDS.names(), __Visitor)
     }
 }
 /// `WeirdEnumNot4`
@@ -1802,15 +1837,15 @@ pub struct WeirdEnumNot4Subtype0 {
     pub pattern: ::serde_json::Value,
 }
 impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot4Subtype0 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["pattern"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WeirdEnumNot4Subtype0;
             fn expecting(
                 &self,
@@ -1818,12 +1853,13 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot4Subtype0 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WeirdEnumNot4Subtype0")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WeirdEnumNot4Subtype0, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WeirdEnumNot4Subtype0, __A::Error> {
                 let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1840,7 +1876,8 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot4Subtype0 {
                 })
             }
         }
-        deserializer.deserialize_struct("WeirdEnumNot4Subtype0", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("WeirdEnumNot4Subtype0", __FIELDS.names(), __Visitor)
     }
 }
 /// `WeirdEnumNot4Subtype1`
@@ -1850,15 +1887,15 @@ pub struct WeirdEnumNot4Subtype1 {
     pub patterns: ::serde_json::Value,
 }
 impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot4Subtype1 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["patterns"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WeirdEnumNot4Subtype1;
             fn expecting(
                 &self,
@@ -1866,12 +1903,13 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot4Subtype1 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WeirdEnumNot4Subtype1")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WeirdEnumNot4Subtype1, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WeirdEnumNot4Subtype1, __A::Error> {
                 let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1888,7 +1926,8 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot4Subtype1 {
                 })
             }
         }
-        deserializer.deserialize_struct("WeirdEnumNot4Subtype1", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("WeirdEnumNot4Subtype1", __FIELDS.names(), __Visitor)
     }
 }
 /// `WeirdEnumNot4Subtype2`
@@ -1899,15 +1938,15 @@ pub struct WeirdEnumNot4Subtype2 {
     pub pattern_either: ::serde_json::Value,
 }
 impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot4Subtype2 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["pattern-either"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WeirdEnumNot4Subtype2;
             fn expecting(
                 &self,
@@ -1915,12 +1954,13 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot4Subtype2 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WeirdEnumNot4Subtype2")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WeirdEnumNot4Subtype2, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WeirdEnumNot4Subtype2, __A::Error> {
                 let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1937,7 +1977,8 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNot4Subtype2 {
                 })
             }
         }
-        deserializer.deserialize_struct("WeirdEnumNot4Subtype2", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("WeirdEnumNot4Subtype2", __FIELDS.names(), __Visitor)
     }
 }
 /// `WeirdEnumNotSubtype0`
@@ -1947,15 +1988,15 @@ pub struct WeirdEnumNotSubtype0 {
     pub patterns: ::serde_json::Value,
 }
 impl<'de> ::serde::Deserialize<'de> for WeirdEnumNotSubtype0 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["patterns"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WeirdEnumNotSubtype0;
             fn expecting(
                 &self,
@@ -1963,12 +2004,13 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNotSubtype0 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WeirdEnumNotSubtype0")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WeirdEnumNotSubtype0, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WeirdEnumNotSubtype0, __A::Error> {
                 let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1985,7 +2027,8 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNotSubtype0 {
                 })
             }
         }
-        deserializer.deserialize_struct("WeirdEnumNotSubtype0", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("WeirdEnumNotSubtype0", __FIELDS.names(), __Visitor)
     }
 }
 /// `WeirdEnumNotSubtype1`
@@ -1996,15 +2039,15 @@ pub struct WeirdEnumNotSubtype1 {
     pub pattern_either: ::serde_json::Value,
 }
 impl<'de> ::serde::Deserialize<'de> for WeirdEnumNotSubtype1 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["pattern-either"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WeirdEnumNotSubtype1;
             fn expecting(
                 &self,
@@ -2012,12 +2055,13 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNotSubtype1 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WeirdEnumNotSubtype1")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WeirdEnumNotSubtype1, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WeirdEnumNotSubtype1, __A::Error> {
                 let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -2034,7 +2078,8 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNotSubtype1 {
                 })
             }
         }
-        deserializer.deserialize_struct("WeirdEnumNotSubtype1", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("WeirdEnumNotSubtype1", __FIELDS.names(), __Visitor)
     }
 }
 /// `WeirdEnumNotSubtype2`
@@ -2045,15 +2090,15 @@ pub struct WeirdEnumNotSubtype2 {
     pub pattern_regex: ::serde_json::Value,
 }
 impl<'de> ::serde::Deserialize<'de> for WeirdEnumNotSubtype2 {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["pattern-regex"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WeirdEnumNotSubtype2;
             fn expecting(
                 &self,
@@ -2061,12 +2106,13 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNotSubtype2 {
             ) -> ::std::fmt::Result {
                 f.write_str("struct WeirdEnumNotSubtype2")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<WeirdEnumNotSubtype2, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<WeirdEnumNotSubtype2, __A::Error> {
                 let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -2083,7 +2129,8 @@ impl<'de> ::serde::Deserialize<'de> for WeirdEnumNotSubtype2 {
                 })
             }
         }
-        deserializer.deserialize_struct("WeirdEnumNotSubtype2", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("WeirdEnumNotSubtype2", __FIELDS.names(), __Visitor)
     }
 }
 /// Error types.

@@ -14,15 +14,15 @@ pub struct ObjectWithNoExtra {
     pub foo: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for ObjectWithNoExtra {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["foo"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ObjectWithNoExtra;
             fn expecting(
                 &self,
@@ -30,12 +30,13 @@ impl<'de> ::serde::Deserialize<'de> for ObjectWithNoExtra {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ObjectWithNoExtra")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ObjectWithNoExtra, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ObjectWithNoExtra, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "foo")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -46,7 +47,7 @@ impl<'de> ::serde::Deserialize<'de> for ObjectWithNoExtra {
                 })
             }
         }
-        deserializer.deserialize_struct("ObjectWithNoExtra", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ObjectWithNoExtra", __FIELDS.names(), __Visitor)
     }
 }
 /// `ObjectWithOkExtra`
@@ -55,15 +56,15 @@ pub struct ObjectWithOkExtra {
     pub foo: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for ObjectWithOkExtra {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["foo"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ObjectWithOkExtra;
             fn expecting(
                 &self,
@@ -71,12 +72,13 @@ impl<'de> ::serde::Deserialize<'de> for ObjectWithOkExtra {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ObjectWithOkExtra")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ObjectWithOkExtra, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ObjectWithOkExtra, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "foo")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -87,7 +89,7 @@ impl<'de> ::serde::Deserialize<'de> for ObjectWithOkExtra {
                 })
             }
         }
-        deserializer.deserialize_struct("ObjectWithOkExtra", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ObjectWithOkExtra", __FIELDS.names(), __Visitor)
     }
 }
 /// `ObjectWithStringExtra`
@@ -110,15 +112,15 @@ pub struct ObjectWithYesExtra {
     pub foo: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for ObjectWithYesExtra {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["foo"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ObjectWithYesExtra;
             fn expecting(
                 &self,
@@ -126,12 +128,13 @@ impl<'de> ::serde::Deserialize<'de> for ObjectWithYesExtra {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ObjectWithYesExtra")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ObjectWithYesExtra, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ObjectWithYesExtra, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "foo")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -142,7 +145,8 @@ impl<'de> ::serde::Deserialize<'de> for ObjectWithYesExtra {
                 })
             }
         }
-        deserializer.deserialize_struct("ObjectWithYesExtra", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("ObjectWithYesExtra", __FIELDS.names(), __Visitor)
     }
 }
 /// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`

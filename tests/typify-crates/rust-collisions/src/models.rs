@@ -14,15 +14,15 @@ pub struct Box {
     pub data: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for Box {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["data"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Box;
             fn expecting(
                 &self,
@@ -30,12 +30,13 @@ impl<'de> ::serde::Deserialize<'de> for Box {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Box")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Box, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Box, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "data")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -46,7 +47,7 @@ impl<'de> ::serde::Deserialize<'de> for Box {
                 })
             }
         }
-        deserializer.deserialize_struct("Box", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Box", __FIELDS.names(), __Visitor)
     }
 }
 /// `Copy`
@@ -55,15 +56,15 @@ pub struct Copy {
     pub value: i64,
 }
 impl<'de> ::serde::Deserialize<'de> for Copy {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["value"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Copy;
             fn expecting(
                 &self,
@@ -71,12 +72,13 @@ impl<'de> ::serde::Deserialize<'de> for Copy {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Copy")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Copy, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Copy, __A::Error> {
                 let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "value")?
@@ -89,7 +91,7 @@ impl<'de> ::serde::Deserialize<'de> for Copy {
                 })
             }
         }
-        deserializer.deserialize_struct("Copy", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Copy", __FIELDS.names(), __Visitor)
     }
 }
 /// `DoubleOptionCollision`
@@ -99,15 +101,15 @@ pub struct DoubleOptionCollision {
     pub option: ::std::option::Option<DoubleOptionCollisionOption>,
 }
 impl<'de> ::serde::Deserialize<'de> for DoubleOptionCollision {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["option"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DoubleOptionCollision;
             fn expecting(
                 &self,
@@ -115,14 +117,15 @@ impl<'de> ::serde::Deserialize<'de> for DoubleOptionCollision {
             ) -> ::std::fmt::Result {
                 f.write_str("struct DoubleOptionCollision")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<DoubleOptionCollision, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<DoubleOptionCollision, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<DoubleOptionCollisionOption>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -139,7 +142,8 @@ impl<'de> ::serde::Deserialize<'de> for DoubleOptionCollision {
                 })
             }
         }
-        deserializer.deserialize_struct("DoubleOptionCollision", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("DoubleOptionCollision", __FIELDS.names(), __Visitor)
     }
 }
 /// `DoubleOptionCollisionOption`
@@ -174,15 +178,15 @@ pub struct DoubleOptionCollisionOptionValue {
     pub option: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for DoubleOptionCollisionOptionValue {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["option"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DoubleOptionCollisionOptionValue;
             fn expecting(
                 &self,
@@ -190,14 +194,15 @@ impl<'de> ::serde::Deserialize<'de> for DoubleOptionCollisionOptionValue {
             ) -> ::std::fmt::Result {
                 f.write_str("struct DoubleOptionCollisionOptionValue")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<DoubleOptionCollisionOptionValue, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<DoubleOptionCollisionOptionValue, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -217,8 +222,8 @@ impl<'de> ::serde::Deserialize<'de> for DoubleOptionCollisionOptionValue {
         deserializer
             .deserialize_struct(
                 "DoubleOptionCollisionOptionValue",
-                FIELDS.names(),
-                Visitor,
+                __FIELDS.names(),
+                __Visitor,
             )
     }
 }
@@ -228,15 +233,15 @@ pub struct Drop {
     pub cleanup: bool,
 }
 impl<'de> ::serde::Deserialize<'de> for Drop {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["cleanup"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Drop;
             fn expecting(
                 &self,
@@ -244,12 +249,13 @@ impl<'de> ::serde::Deserialize<'de> for Drop {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Drop")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Drop, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Drop, __A::Error> {
                 let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -266,7 +272,7 @@ impl<'de> ::serde::Deserialize<'de> for Drop {
                 })
             }
         }
-        deserializer.deserialize_struct("Drop", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Drop", __FIELDS.names(), __Visitor)
     }
 }
 /// `FlattenedKeywords`
@@ -373,15 +379,15 @@ pub struct MapOfKeywords {
     >,
 }
 impl<'de> ::serde::Deserialize<'de> for MapOfKeywords {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["keyword_map"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = MapOfKeywords;
             fn expecting(
                 &self,
@@ -389,17 +395,18 @@ impl<'de> ::serde::Deserialize<'de> for MapOfKeywords {
             ) -> ::std::fmt::Result {
                 f.write_str("struct MapOfKeywords")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<MapOfKeywords, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<MapOfKeywords, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::collections::HashMap<
                         ::std::string::String,
                         MapOfKeywordsKeywordMapAdditionalProperties,
                     >,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -416,7 +423,7 @@ impl<'de> ::serde::Deserialize<'de> for MapOfKeywords {
                 })
             }
         }
-        deserializer.deserialize_struct("MapOfKeywords", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("MapOfKeywords", __FIELDS.names(), __Visitor)
     }
 }
 /// `MapOfKeywordsKeywordMapAdditionalProperties`
@@ -533,15 +540,15 @@ pub struct NestedTypeCollisions {
     pub types: ::std::vec::Vec<TypeWithOptionField>,
 }
 impl<'de> ::serde::Deserialize<'de> for NestedTypeCollisions {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["option_type", "type", "types"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = NestedTypeCollisions;
             fn expecting(
                 &self,
@@ -549,10 +556,10 @@ impl<'de> ::serde::Deserialize<'de> for NestedTypeCollisions {
             ) -> ::std::fmt::Result {
                 f.write_str("struct NestedTypeCollisions")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<NestedTypeCollisions, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<NestedTypeCollisions, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<NestedTypeCollisionsOptionType>,
                 > = ::std::option::Option::None;
@@ -560,7 +567,8 @@ impl<'de> ::serde::Deserialize<'de> for NestedTypeCollisions {
                 let mut f2: ::std::option::Option<
                     ::std::vec::Vec<TypeWithOptionField>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -583,7 +591,8 @@ impl<'de> ::serde::Deserialize<'de> for NestedTypeCollisions {
                 })
             }
         }
-        deserializer.deserialize_struct("NestedTypeCollisions", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("NestedTypeCollisions", __FIELDS.names(), __Visitor)
     }
 }
 /// `NestedTypeCollisionsOptionType`
@@ -618,15 +627,15 @@ pub struct NestedTypeCollisionsOptionTypeValue {
     pub type_: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for NestedTypeCollisionsOptionTypeValue {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["type"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = NestedTypeCollisionsOptionTypeValue;
             fn expecting(
                 &self,
@@ -634,14 +643,15 @@ impl<'de> ::serde::Deserialize<'de> for NestedTypeCollisionsOptionTypeValue {
             ) -> ::std::fmt::Result {
                 f.write_str("struct NestedTypeCollisionsOptionTypeValue")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<NestedTypeCollisionsOptionTypeValue, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<NestedTypeCollisionsOptionTypeValue, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "type")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -655,8 +665,8 @@ impl<'de> ::serde::Deserialize<'de> for NestedTypeCollisionsOptionTypeValue {
         deserializer
             .deserialize_struct(
                 "NestedTypeCollisionsOptionTypeValue",
-                FIELDS.names(),
-                Visitor,
+                __FIELDS.names(),
+                __Visitor,
             )
     }
 }
@@ -666,15 +676,15 @@ pub struct Option {
     pub maybe: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for Option {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["maybe"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Option;
             fn expecting(
                 &self,
@@ -682,12 +692,13 @@ impl<'de> ::serde::Deserialize<'de> for Option {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Option")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Option, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Option, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "maybe")?
@@ -700,7 +711,7 @@ impl<'de> ::serde::Deserialize<'de> for Option {
                 })
             }
         }
-        deserializer.deserialize_struct("Option", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Option", __FIELDS.names(), __Visitor)
     }
 }
 /// `Pin`
@@ -709,15 +720,15 @@ pub struct Pin {
     pub pointer: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for Pin {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["pointer"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Pin;
             fn expecting(
                 &self,
@@ -725,12 +736,13 @@ impl<'de> ::serde::Deserialize<'de> for Pin {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Pin")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Pin, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Pin, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -747,7 +759,7 @@ impl<'de> ::serde::Deserialize<'de> for Pin {
                 })
             }
         }
-        deserializer.deserialize_struct("Pin", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Pin", __FIELDS.names(), __Visitor)
     }
 }
 /// `RustKeywordMonster`
@@ -857,10 +869,10 @@ pub struct RustKeywordMonster {
     pub yield_: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for RustKeywordMonster {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &[
                 "abstract",
                 "as",
@@ -916,8 +928,8 @@ impl<'de> ::serde::Deserialize<'de> for RustKeywordMonster {
             ],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RustKeywordMonster;
             fn expecting(
                 &self,
@@ -925,10 +937,10 @@ impl<'de> ::serde::Deserialize<'de> for RustKeywordMonster {
             ) -> ::std::fmt::Result {
                 f.write_str("struct RustKeywordMonster")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<RustKeywordMonster, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<RustKeywordMonster, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
@@ -980,7 +992,8 @@ impl<'de> ::serde::Deserialize<'de> for RustKeywordMonster {
                 let mut f48: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f49: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
                 let mut f50: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1265,7 +1278,8 @@ impl<'de> ::serde::Deserialize<'de> for RustKeywordMonster {
                 })
             }
         }
-        deserializer.deserialize_struct("RustKeywordMonster", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("RustKeywordMonster", __FIELDS.names(), __Visitor)
     }
 }
 /// `Send`
@@ -1274,15 +1288,15 @@ pub struct Send {
     pub message: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for Send {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["message"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Send;
             fn expecting(
                 &self,
@@ -1290,12 +1304,13 @@ impl<'de> ::serde::Deserialize<'de> for Send {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Send")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Send, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Send, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1312,7 +1327,7 @@ impl<'de> ::serde::Deserialize<'de> for Send {
                 })
             }
         }
-        deserializer.deserialize_struct("Send", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Send", __FIELDS.names(), __Visitor)
     }
 }
 /// `Std`
@@ -1327,15 +1342,15 @@ pub struct Std {
     pub string: StdString,
 }
 impl<'de> ::serde::Deserialize<'de> for Std {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["boxed", "convert", "fmt", "option", "result", "str", "string"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Std;
             fn expecting(
                 &self,
@@ -1343,10 +1358,10 @@ impl<'de> ::serde::Deserialize<'de> for Std {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Std")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Std, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Std, __A::Error> {
                 let mut f0: ::std::option::Option<StdBoxed> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<StdConvert> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<StdFmt> = ::std::option::Option::None;
@@ -1354,7 +1369,8 @@ impl<'de> ::serde::Deserialize<'de> for Std {
                 let mut f4: ::std::option::Option<StdResult> = ::std::option::Option::None;
                 let mut f5: ::std::option::Option<StdStr> = ::std::option::Option::None;
                 let mut f6: ::std::option::Option<StdString> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "boxed")?
@@ -1403,7 +1419,7 @@ impl<'de> ::serde::Deserialize<'de> for Std {
                 })
             }
         }
-        deserializer.deserialize_struct("Std", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Std", __FIELDS.names(), __Visitor)
     }
 }
 /// `StdBoxed`
@@ -1412,15 +1428,15 @@ pub struct StdBoxed {
     pub value: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for StdBoxed {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["value"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = StdBoxed;
             fn expecting(
                 &self,
@@ -1428,12 +1444,13 @@ impl<'de> ::serde::Deserialize<'de> for StdBoxed {
             ) -> ::std::fmt::Result {
                 f.write_str("struct StdBoxed")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<StdBoxed, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<StdBoxed, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "value")?
@@ -1446,7 +1463,7 @@ impl<'de> ::serde::Deserialize<'de> for StdBoxed {
                 })
             }
         }
-        deserializer.deserialize_struct("StdBoxed", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("StdBoxed", __FIELDS.names(), __Visitor)
     }
 }
 /// `StdConvert`
@@ -1455,15 +1472,15 @@ pub struct StdConvert {
     pub value: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for StdConvert {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["value"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = StdConvert;
             fn expecting(
                 &self,
@@ -1471,12 +1488,13 @@ impl<'de> ::serde::Deserialize<'de> for StdConvert {
             ) -> ::std::fmt::Result {
                 f.write_str("struct StdConvert")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<StdConvert, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<StdConvert, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "value")?
@@ -1489,7 +1507,7 @@ impl<'de> ::serde::Deserialize<'de> for StdConvert {
                 })
             }
         }
-        deserializer.deserialize_struct("StdConvert", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("StdConvert", __FIELDS.names(), __Visitor)
     }
 }
 /// `StdFmt`
@@ -1498,15 +1516,15 @@ pub struct StdFmt {
     pub value: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for StdFmt {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["value"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = StdFmt;
             fn expecting(
                 &self,
@@ -1514,12 +1532,13 @@ impl<'de> ::serde::Deserialize<'de> for StdFmt {
             ) -> ::std::fmt::Result {
                 f.write_str("struct StdFmt")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<StdFmt, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<StdFmt, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "value")?
@@ -1532,7 +1551,7 @@ impl<'de> ::serde::Deserialize<'de> for StdFmt {
                 })
             }
         }
-        deserializer.deserialize_struct("StdFmt", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("StdFmt", __FIELDS.names(), __Visitor)
     }
 }
 /// `StdOption`
@@ -1541,15 +1560,15 @@ pub struct StdOption {
     pub value: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for StdOption {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["value"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = StdOption;
             fn expecting(
                 &self,
@@ -1557,12 +1576,13 @@ impl<'de> ::serde::Deserialize<'de> for StdOption {
             ) -> ::std::fmt::Result {
                 f.write_str("struct StdOption")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<StdOption, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<StdOption, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "value")?
@@ -1575,7 +1595,7 @@ impl<'de> ::serde::Deserialize<'de> for StdOption {
                 })
             }
         }
-        deserializer.deserialize_struct("StdOption", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("StdOption", __FIELDS.names(), __Visitor)
     }
 }
 /// `StdResult`
@@ -1584,15 +1604,15 @@ pub struct StdResult {
     pub value: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for StdResult {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["value"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = StdResult;
             fn expecting(
                 &self,
@@ -1600,12 +1620,13 @@ impl<'de> ::serde::Deserialize<'de> for StdResult {
             ) -> ::std::fmt::Result {
                 f.write_str("struct StdResult")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<StdResult, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<StdResult, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "value")?
@@ -1618,7 +1639,7 @@ impl<'de> ::serde::Deserialize<'de> for StdResult {
                 })
             }
         }
-        deserializer.deserialize_struct("StdResult", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("StdResult", __FIELDS.names(), __Visitor)
     }
 }
 /// `StdStr`
@@ -1627,15 +1648,15 @@ pub struct StdStr {
     pub value: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for StdStr {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["value"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = StdStr;
             fn expecting(
                 &self,
@@ -1643,12 +1664,13 @@ impl<'de> ::serde::Deserialize<'de> for StdStr {
             ) -> ::std::fmt::Result {
                 f.write_str("struct StdStr")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<StdStr, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<StdStr, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "value")?
@@ -1661,7 +1683,7 @@ impl<'de> ::serde::Deserialize<'de> for StdStr {
                 })
             }
         }
-        deserializer.deserialize_struct("StdStr", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("StdStr", __FIELDS.names(), __Visitor)
     }
 }
 /// `StdString`
@@ -1670,15 +1692,15 @@ pub struct StdString {
     pub value: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for StdString {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["value"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = StdString;
             fn expecting(
                 &self,
@@ -1686,12 +1708,13 @@ impl<'de> ::serde::Deserialize<'de> for StdString {
             ) -> ::std::fmt::Result {
                 f.write_str("struct StdString")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<StdString, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<StdString, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "value")?
@@ -1704,7 +1727,7 @@ impl<'de> ::serde::Deserialize<'de> for StdString {
                 })
             }
         }
-        deserializer.deserialize_struct("StdString", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("StdString", __FIELDS.names(), __Visitor)
     }
 }
 /// `StringEnum`
@@ -1772,15 +1795,15 @@ pub struct StringModel {
     pub text: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for StringModel {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["text"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = StringModel;
             fn expecting(
                 &self,
@@ -1788,12 +1811,13 @@ impl<'de> ::serde::Deserialize<'de> for StringModel {
             ) -> ::std::fmt::Result {
                 f.write_str("struct StringModel")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<StringModel, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<StringModel, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "text")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -1804,7 +1828,7 @@ impl<'de> ::serde::Deserialize<'de> for StringModel {
                 })
             }
         }
-        deserializer.deserialize_struct("StringModel", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("StringModel", __FIELDS.names(), __Visitor)
     }
 }
 /// `StringNewtype`
@@ -1870,15 +1894,15 @@ pub struct Sync {
     pub data: ::std::string::String,
 }
 impl<'de> ::serde::Deserialize<'de> for Sync {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["data"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Sync;
             fn expecting(
                 &self,
@@ -1886,12 +1910,13 @@ impl<'de> ::serde::Deserialize<'de> for Sync {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Sync")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Sync, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Sync, __A::Error> {
                 let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "data")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -1902,7 +1927,7 @@ impl<'de> ::serde::Deserialize<'de> for Sync {
                 })
             }
         }
-        deserializer.deserialize_struct("Sync", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Sync", __FIELDS.names(), __Visitor)
     }
 }
 /// `TypeWithOptionField`
@@ -1919,15 +1944,15 @@ pub struct TypeWithOptionField {
     >,
 }
 impl<'de> ::serde::Deserialize<'de> for TypeWithOptionField {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["boxed_field", "optional_field"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = TypeWithOptionField;
             fn expecting(
                 &self,
@@ -1935,15 +1960,16 @@ impl<'de> ::serde::Deserialize<'de> for TypeWithOptionField {
             ) -> ::std::fmt::Result {
                 f.write_str("struct TypeWithOptionField")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<TypeWithOptionField, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<TypeWithOptionField, __A::Error> {
                 let mut f0: ::std::option::Option<Box> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::std::option::Option<::std::string::String>>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -1968,7 +1994,8 @@ impl<'de> ::serde::Deserialize<'de> for TypeWithOptionField {
                 })
             }
         }
-        deserializer.deserialize_struct("TypeWithOptionField", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("TypeWithOptionField", __FIELDS.names(), __Visitor)
     }
 }
 /// `Vec`
@@ -1977,15 +2004,15 @@ pub struct Vec {
     pub items: ::std::vec::Vec<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for Vec {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["items"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Vec;
             fn expecting(
                 &self,
@@ -1993,14 +2020,15 @@ impl<'de> ::serde::Deserialize<'de> for Vec {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Vec")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Vec, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Vec, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::vec::Vec<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "items")?
@@ -2013,7 +2041,7 @@ impl<'de> ::serde::Deserialize<'de> for Vec {
                 })
             }
         }
-        deserializer.deserialize_struct("Vec", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Vec", __FIELDS.names(), __Visitor)
     }
 }
 /// Error types.

@@ -14,15 +14,15 @@ pub struct AnythingWorks {
     pub value: ::serde_json::Value,
 }
 impl<'de> ::serde::Deserialize<'de> for AnythingWorks {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["value"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = AnythingWorks;
             fn expecting(
                 &self,
@@ -30,12 +30,13 @@ impl<'de> ::serde::Deserialize<'de> for AnythingWorks {
             ) -> ::std::fmt::Result {
                 f.write_str("struct AnythingWorks")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<AnythingWorks, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<AnythingWorks, __A::Error> {
                 let mut f0: ::std::option::Option<::serde_json::Value> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "value")?
@@ -48,7 +49,7 @@ impl<'de> ::serde::Deserialize<'de> for AnythingWorks {
                 })
             }
         }
-        deserializer.deserialize_struct("AnythingWorks", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("AnythingWorks", __FIELDS.names(), __Visitor)
     }
 }
 /// `FloatsArenTTerribleImTold`
@@ -58,15 +59,15 @@ pub struct FloatsArenTTerribleImTold {
     pub flush_timeout: ::std::option::Option<f32>,
 }
 impl<'de> ::serde::Deserialize<'de> for FloatsArenTTerribleImTold {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["flush_timeout"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = FloatsArenTTerribleImTold;
             fn expecting(
                 &self,
@@ -74,12 +75,13 @@ impl<'de> ::serde::Deserialize<'de> for FloatsArenTTerribleImTold {
             ) -> ::std::fmt::Result {
                 f.write_str("struct FloatsArenTTerribleImTold")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<FloatsArenTTerribleImTold, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<FloatsArenTTerribleImTold, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<f32>> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -97,7 +99,7 @@ impl<'de> ::serde::Deserialize<'de> for FloatsArenTTerribleImTold {
             }
         }
         deserializer
-            .deserialize_struct("FloatsArenTTerribleImTold", FIELDS.names(), Visitor)
+            .deserialize_struct("FloatsArenTTerribleImTold", __FIELDS.names(), __Visitor)
     }
 }
 /// `JustOne`
@@ -152,10 +154,10 @@ pub struct UintMinimumAndMaximum {
     pub no_bounds: u64,
 }
 impl<'de> ::serde::Deserialize<'de> for UintMinimumAndMaximum {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &[
                 "max",
                 "min",
@@ -166,8 +168,8 @@ impl<'de> ::serde::Deserialize<'de> for UintMinimumAndMaximum {
             ],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = UintMinimumAndMaximum;
             fn expecting(
                 &self,
@@ -175,17 +177,18 @@ impl<'de> ::serde::Deserialize<'de> for UintMinimumAndMaximum {
             ) -> ::std::fmt::Result {
                 f.write_str("struct UintMinimumAndMaximum")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<UintMinimumAndMaximum, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<UintMinimumAndMaximum, __A::Error> {
                 let mut f0: ::std::option::Option<u64> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<u64> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<u64> = ::std::option::Option::None;
                 let mut f3: ::std::option::Option<i64> = ::std::option::Option::None;
                 let mut f4: ::std::option::Option<u64> = ::std::option::Option::None;
                 let mut f5: ::std::option::Option<u64> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "max")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "min")?,
@@ -233,7 +236,8 @@ impl<'de> ::serde::Deserialize<'de> for UintMinimumAndMaximum {
                 })
             }
         }
-        deserializer.deserialize_struct("UintMinimumAndMaximum", FIELDS.names(), Visitor)
+        deserializer
+            .deserialize_struct("UintMinimumAndMaximum", __FIELDS.names(), __Visitor)
     }
 }
 /// The document's JSON Schema of every model (`schemas.json`), which their `JsonSchema`

@@ -15,15 +15,15 @@ pub struct Doodad {
     pub when: ::chrono::DateTime<::chrono::offset::Utc>,
 }
 impl<'de> ::serde::Deserialize<'de> for Doodad {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["when"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = Doodad;
             fn expecting(
                 &self,
@@ -31,14 +31,15 @@ impl<'de> ::serde::Deserialize<'de> for Doodad {
             ) -> ::std::fmt::Result {
                 f.write_str("struct Doodad")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<Doodad, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<Doodad, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::chrono::DateTime<::chrono::offset::Utc>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "when")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -49,7 +50,7 @@ impl<'de> ::serde::Deserialize<'de> for Doodad {
                 })
             }
         }
-        deserializer.deserialize_struct("Doodad", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("Doodad", __FIELDS.names(), __Visitor)
     }
 }
 impl ::std::default::Default for Doodad {
@@ -70,15 +71,15 @@ pub struct MrDefaultNumbers {
     pub little_u8: u8,
 }
 impl<'de> ::serde::Deserialize<'de> for MrDefaultNumbers {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["big_nullable", "little_u16", "little_u8"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = MrDefaultNumbers;
             fn expecting(
                 &self,
@@ -86,14 +87,15 @@ impl<'de> ::serde::Deserialize<'de> for MrDefaultNumbers {
             ) -> ::std::fmt::Result {
                 f.write_str("struct MrDefaultNumbers")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<MrDefaultNumbers, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<MrDefaultNumbers, __A::Error> {
                 let mut f0: ::std::option::Option<::std::option::Option<u64>> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<u16> = ::std::option::Option::None;
                 let mut f2: ::std::option::Option<u8> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -127,7 +129,7 @@ impl<'de> ::serde::Deserialize<'de> for MrDefaultNumbers {
                 })
             }
         }
-        deserializer.deserialize_struct("MrDefaultNumbers", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("MrDefaultNumbers", __FIELDS.names(), __Visitor)
     }
 }
 impl ::std::default::Default for MrDefaultNumbers {
@@ -146,15 +148,15 @@ pub struct OuterThing {
     pub thing: ::std::option::Option<ThingWithDefaults>,
 }
 impl<'de> ::serde::Deserialize<'de> for OuterThing {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["thing"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = OuterThing;
             fn expecting(
                 &self,
@@ -162,14 +164,15 @@ impl<'de> ::serde::Deserialize<'de> for OuterThing {
             ) -> ::std::fmt::Result {
                 f.write_str("struct OuterThing")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<OuterThing, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<OuterThing, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<ThingWithDefaults>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(&mut map, &mut f0, "thing")?
@@ -182,7 +185,7 @@ impl<'de> ::serde::Deserialize<'de> for OuterThing {
                 })
             }
         }
-        deserializer.deserialize_struct("OuterThing", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("OuterThing", __FIELDS.names(), __Visitor)
     }
 }
 /// `TestBed`
@@ -194,15 +197,15 @@ pub struct TestBed {
     pub id: ::uuid::Uuid,
 }
 impl<'de> ::serde::Deserialize<'de> for TestBed {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["any", "id"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = TestBed;
             fn expecting(
                 &self,
@@ -210,15 +213,16 @@ impl<'de> ::serde::Deserialize<'de> for TestBed {
             ) -> ::std::fmt::Result {
                 f.write_str("struct TestBed")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<TestBed, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<TestBed, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<::uuid::Uuid> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "any")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "id")?,
@@ -231,7 +235,7 @@ impl<'de> ::serde::Deserialize<'de> for TestBed {
                 })
             }
         }
-        deserializer.deserialize_struct("TestBed", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("TestBed", __FIELDS.names(), __Visitor)
     }
 }
 impl ::std::default::Default for TestBed {
@@ -251,15 +255,15 @@ pub struct ThingWithDefaults {
     pub type_: ::std::option::Option<::std::string::String>,
 }
 impl<'de> ::serde::Deserialize<'de> for ThingWithDefaults {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["a", "type"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ThingWithDefaults;
             fn expecting(
                 &self,
@@ -267,17 +271,18 @@ impl<'de> ::serde::Deserialize<'de> for ThingWithDefaults {
             ) -> ::std::fmt::Result {
                 f.write_str("struct ThingWithDefaults")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<ThingWithDefaults, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<ThingWithDefaults, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<
                     ::std::option::Option<::std::string::String>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "a")?,
                         1 => ::apigen_runtime::de::next_value(&mut map, &mut f1, "type")?,
@@ -290,7 +295,7 @@ impl<'de> ::serde::Deserialize<'de> for ThingWithDefaults {
                 })
             }
         }
-        deserializer.deserialize_struct("ThingWithDefaults", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("ThingWithDefaults", __FIELDS.names(), __Visitor)
     }
 }
 /// `UInt`
@@ -343,15 +348,15 @@ pub struct UIntContainer {
     pub max_path: UInt,
 }
 impl<'de> ::serde::Deserialize<'de> for UIntContainer {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["max_path"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = UIntContainer;
             fn expecting(
                 &self,
@@ -359,12 +364,13 @@ impl<'de> ::serde::Deserialize<'de> for UIntContainer {
             ) -> ::std::fmt::Result {
                 f.write_str("struct UIntContainer")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<UIntContainer, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<UIntContainer, __A::Error> {
                 let mut f0: ::std::option::Option<UInt> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -381,7 +387,7 @@ impl<'de> ::serde::Deserialize<'de> for UIntContainer {
                 })
             }
         }
-        deserializer.deserialize_struct("UIntContainer", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("UIntContainer", __FIELDS.names(), __Visitor)
     }
 }
 impl ::std::default::Default for UIntContainer {

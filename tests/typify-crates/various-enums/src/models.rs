@@ -201,15 +201,15 @@ pub struct DiskAttachment {
     pub state: DiskAttachmentState,
 }
 impl<'de> ::serde::Deserialize<'de> for DiskAttachment {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["alternate", "state"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DiskAttachment;
             fn expecting(
                 &self,
@@ -217,13 +217,14 @@ impl<'de> ::serde::Deserialize<'de> for DiskAttachment {
             ) -> ::std::fmt::Result {
                 f.write_str("struct DiskAttachment")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<DiskAttachment, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<DiskAttachment, __A::Error> {
                 let mut f0: ::std::option::Option<AlternativeEnum> = ::std::option::Option::None;
                 let mut f1: ::std::option::Option<DiskAttachmentState> = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => {
                             ::apigen_runtime::de::next_value(
@@ -244,7 +245,7 @@ impl<'de> ::serde::Deserialize<'de> for DiskAttachment {
                 })
             }
         }
-        deserializer.deserialize_struct("DiskAttachment", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("DiskAttachment", __FIELDS.names(), __Visitor)
     }
 }
 /// `DiskAttachmentState`
@@ -315,15 +316,15 @@ pub struct EmptyObject {
     pub prop: ::std::option::Option<EmptyObjectProp>,
 }
 impl<'de> ::serde::Deserialize<'de> for EmptyObject {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        const FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
+    fn deserialize<__D: ::serde::Deserializer<'de>>(
+        deserializer: __D,
+    ) -> ::std::result::Result<Self, __D::Error> {
+        const __FIELDS: ::apigen_runtime::de::Fields = ::apigen_runtime::de::Fields::new(
             &["prop"],
             false,
         );
-        struct Visitor;
-        impl<'de> ::serde::de::Visitor<'de> for Visitor {
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = EmptyObject;
             fn expecting(
                 &self,
@@ -331,14 +332,15 @@ impl<'de> ::serde::Deserialize<'de> for EmptyObject {
             ) -> ::std::fmt::Result {
                 f.write_str("struct EmptyObject")
             }
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> ::std::result::Result<EmptyObject, A::Error> {
+                mut map: __A,
+            ) -> ::std::result::Result<EmptyObject, __A::Error> {
                 let mut f0: ::std::option::Option<
                     ::std::option::Option<EmptyObjectProp>,
                 > = ::std::option::Option::None;
-                while let ::std::option::Option::Some(key) = map.next_key_seed(FIELDS)? {
+                while let ::std::option::Option::Some(key) = map.next_key_seed(__FIELDS)?
+                {
                     match key {
                         0 => ::apigen_runtime::de::next_value(&mut map, &mut f0, "prop")?,
                         _ => ::apigen_runtime::de::skip_value(&mut map)?,
@@ -349,7 +351,7 @@ impl<'de> ::serde::Deserialize<'de> for EmptyObject {
                 })
             }
         }
-        deserializer.deserialize_struct("EmptyObject", FIELDS.names(), Visitor)
+        deserializer.deserialize_struct("EmptyObject", __FIELDS.names(), __Visitor)
     }
 }
 /// `EmptyObjectProp`
